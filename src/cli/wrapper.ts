@@ -1,0 +1,195 @@
+// isa-hostcc, isa-hostcxx and isa-hostld: resolve settings, rewrite the call, run the real tool,
+// verify what it linked. Silent unless ISA_DEBUG is set or something fails, because Kconfig and
+// autoconf probes parse the compiler's output.
+import { appendFileSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import {
+  expandResponseFiles,
+  formatResponseText,
+  LINK_STEPS,
+  ResponseFileError,
+  rewriteDriverArgs,
+  rewriteLinkerArgs,
+  type Rewrite,
+  type Step,
+} from '../args/index.js';
+import { EXIT, ShimError } from '../exit-codes.js';
+import { findTool, type ToolKind } from '../exec/find-tool.js';
+import { endLike, runTool, type ToolOutcome } from '../exec/run.js';
+import { levelName, type Level } from '../level.js';
+import { resolveSettings } from '../settings-env.js';
+import type { Settings } from '../settings.js';
+import { verifyLinkedOutput } from '../verify/index.js';
+
+const DEPTH_VAR = 'ISA_SHIM_DEPTH';
+/** isa-hostcc -> gcc -> collect2 -> isa-hostld is a legitimate depth of 2; a loop goes on forever. */
+const MAX_DEPTH = 4;
+
+export const PROG: Readonly<Record<ToolKind, string>> = { cc: 'isa-hostcc', cxx: 'isa-hostcxx', ld: 'isa-hostld' };
+
+export interface WrapperEnv {
+  readonly kind: ToolKind;
+  readonly argv: readonly string[];
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+  /** Real paths of isa-shim's own executables, never to be run as the real tool. */
+  readonly selfPaths: ReadonlySet<string>;
+  readonly hostLevel: () => Level;
+}
+
+export function selfPathsFrom(binDir: string, extra: readonly string[]): Set<string> {
+  const out = new Set<string>();
+  for (const p of [...['isa-hostcc', 'isa-hostcxx', 'isa-hostld', 'isa-shim'].map((n) => join(binDir, n)), ...extra]) {
+    try {
+      out.add(realpathSync(p));
+    } catch {
+      // not installed in this layout
+    }
+  }
+  return out;
+}
+
+function readResponse(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function quoteForLog(a: string): string {
+  return /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
+}
+
+function formatRewrites(rewrites: readonly Rewrite[]): string {
+  return rewrites
+    .map((r) => `${r.from.length ? r.from.join(' ') : '(added)'} -> ${r.to.length ? r.to.join(' ') : '(removed)'}: ${r.reason}`)
+    .join('; ');
+}
+
+interface Plan {
+  readonly step: Step;
+  readonly output: string | undefined;
+  readonly finalArgs: readonly string[];
+  readonly rewrites: readonly Rewrite[];
+  readonly usedResponseFile: boolean;
+}
+
+function plan(kind: ToolKind, argv: readonly string[], level: Level, hostLevel: () => Level): Plan {
+  let expanded;
+  try {
+    expanded = expandResponseFiles(argv, readResponse);
+  } catch (err) {
+    if (err instanceof ResponseFileError) throw new ShimError(err.message, EXIT.BAD_INPUT);
+    throw err;
+  }
+  const ctx = { level, hostLevel };
+  const r = kind === 'ld' ? rewriteLinkerArgs(expanded.args, ctx) : rewriteDriverArgs(expanded.args, ctx);
+  return {
+    step: r.info.step,
+    output: r.info.output,
+    finalArgs: r.args,
+    rewrites: r.rewrites,
+    usedResponseFile: expanded.usedResponseFile,
+  };
+}
+
+export async function runWrapper(w: WrapperEnv): Promise<never> {
+  const prog = PROG[w.kind];
+  const depth = Number(w.env[DEPTH_VAR] ?? '0') || 0;
+  if (depth >= MAX_DEPTH) {
+    throw new ShimError(
+      `called itself ${depth} times (${DEPTH_VAR}=${depth}): the real tool resolves back to isa-shim; set ${
+        w.kind === 'ld' ? 'ISA_HOSTLD' : w.kind === 'cxx' ? 'ISA_HOSTCXX' : 'ISA_HOSTCC'
+      } to the real one`,
+      EXIT.RECURSION,
+    );
+  }
+  const settings: Settings = resolveSettings({ env: w.env, cwd: w.cwd });
+  const level = settings.level.value;
+  const p = plan(w.kind, w.argv, level, w.hostLevel);
+  const configured = settings[w.kind];
+  const tool = findTool(
+    w.kind,
+    configured.value ? { words: configured.value, origin: configured.origin } : undefined,
+    w.selfPaths,
+    w.env.PATH,
+  );
+
+  // Nothing changed: hand on the original argv, response files and all, byte for byte.
+  const changed = p.rewrites.length > 0;
+  let rspPath: string | undefined;
+  let toolArgs: readonly string[];
+  if (!changed) toolArgs = w.argv;
+  else if (p.usedResponseFile) {
+    rspPath = join(tmpdir(), `isa-shim-${process.pid}-${randomBytes(6).toString('hex')}.rsp`);
+    writeFileSync(rspPath, formatResponseText(p.finalArgs), { mode: 0o600 });
+    toolArgs = [`@${rspPath}`];
+  } else toolArgs = p.finalArgs;
+  const fullArgs = [...tool.prefixArgs, ...toolArgs];
+
+  if (settings.debug.value) {
+    process.stderr.write(
+      `${prog}: ${p.step} at ${levelName(level)} (${settings.level.origin}): ${w.argv.map(quoteForLog).join(' ')} => ${[
+        tool.file,
+        ...tool.prefixArgs,
+        ...p.finalArgs,
+      ]
+        .map(quoteForLog)
+        .join(' ')}${changed ? ` [${formatRewrites(p.rewrites)}]` : ''}\n`,
+    );
+  }
+
+  const childEnv = { ...w.env, [DEPTH_VAR]: String(depth + 1) };
+  let outcome: ToolOutcome;
+  try {
+    outcome = await runTool(tool.file, fullArgs, childEnv);
+  } finally {
+    if (rspPath) rmSync(rspPath, { force: true });
+  }
+
+  let verifySummary: string | undefined;
+  if (outcome.kind === 'exited' && outcome.code === 0 && LINK_STEPS.has(p.step) && p.output !== undefined) {
+    const v = await verifyLinkedOutput({
+      output: p.output,
+      step: p.step,
+      settings,
+      args: p.finalArgs,
+      tool,
+      prog,
+      cwd: w.cwd,
+    });
+    verifySummary = v.summary;
+    if (v.message) process.stderr.write(`${prog}: ${v.message}\n`);
+    if (v.exitCode !== 0) outcome = { kind: 'exited', code: v.exitCode };
+  }
+
+  const log = settings.log.value;
+  if (log) {
+    const line = JSON.stringify({
+      time: new Date().toISOString(),
+      prog,
+      pid: process.pid,
+      cwd: w.cwd,
+      step: p.step,
+      level: levelName(level),
+      levelOrigin: settings.level.origin,
+      tool: tool.file,
+      argv: w.argv,
+      final: [...tool.prefixArgs, ...p.finalArgs],
+      rewrites: p.rewrites,
+      output: p.output,
+      verify: verifySummary,
+      status: outcome.kind === 'exited' ? outcome.code : outcome.signal,
+    });
+    try {
+      // One write of one whole line: O_APPEND keeps lines from `make -j` whole.
+      appendFileSync(log, line + '\n');
+    } catch (err) {
+      process.stderr.write(`${prog}: cannot write log ${log}: ${(err as NodeJS.ErrnoException).code ?? err}\n`);
+    }
+  }
+  endLike(outcome);
+}
