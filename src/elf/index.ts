@@ -1,0 +1,21 @@
+// Public surface of the ELF reader and note patcher. See summary.ts for the FileSummary shape.
+export { ElfFormatError, NotElfError, ElfIoError, RepairError } from './errors.js';
+export type { ByteSource } from './source.js';
+export { memorySource, fdSource, windowSource, withFileSource } from './source.js';
+export type { ElfHeader, ProgramHeader, SectionHeader } from './header.js';
+export { readElfHeader, readProgramHeaders, readSectionHeaders } from './header.js';
+export type { GnuProperty, PropertyNote, NoteSource } from './notes.js';
+export { findPropertyNote, findLoaderNote, findSectionNote } from './locate.js';
+export type { DecodedProperties } from './properties.js';
+export { decodeProperties } from './properties.js';
+export type { ArchiveMember } from './archive.js';
+export { archiveMembers } from './archive.js';
+export type { ElfSummary, ArchiveSummary, ArchiveMemberSummary, NotElfSummary, FileSummary } from './summary.js';
+export { summarize, summarizeElf, summarizeFile, summarizeBytes, sniff, sniffFile, isElf } from './summary.js';
+export { readCodeImage, readCodeImageFrom } from './code-image.js';
+export type { IsaPatch, IsaPatchPlan } from './patch.js';
+export { planIsaPatch, applyIsaPatches, patchIsaNeeded } from './patch.js';
+export type { RepairOptions, RepairResult } from './repair.js';
+export { lowerIsaNeeded, describeRepair } from './repair.js';
+export * as elfConstants from './constants.js';
+export type { CodeImage, CodeSection, FunctionSymbol } from './types.js';
