@@ -1,0 +1,116 @@
+// The settings cache. A wrapper resolves settings on every compile of a kernel build; the cache
+// turns that into: hash a few env values, read one small JSON file, stat the paths the last
+// resolution looked at. No parser, no config file read, no cpuinfo.
+//
+// File: ${ISA_CACHE_DIR:-${XDG_CACHE_HOME:-~/.cache}/isa-shim}/settings-<key>.json, where <key>
+// hashes the cwd, uid, host name, shim build, and every environment value the resolution reads.
+// Inside: the resolution and the stat signature of every path it probed (found or not). Any
+// mismatch, any parse error, a foreign owner or a writable-by-others file: ignored and rewritten.
+// Written to a temporary file and renamed, so `make -j` readers see the old or the new file whole.
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  closeSync, constants, fstatSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeFileSync,
+} from 'node:fs';
+import { homedir, hostname } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { signature } from './probe.js';
+import type { Resolution } from './resolve.js';
+
+const CACHE_FORMAT = 1;
+const MAX_CACHE_BYTES = 1024 * 1024;
+
+/** Environment variables (besides every ISA_*) whose value changes what the resolution finds. */
+const KEY_ENV = ['srctree', 'objtree', 'KBUILD_EXTMOD', 'M', 'KCONFIG_CONFIG', 'XDG_CONFIG_HOME', 'HOME'];
+
+/** The shim's own module: its signature invalidates every cache entry when the shim is upgraded or rebuilt. */
+let selfPath: string | undefined;
+function self(): string {
+  if (selfPath === undefined) {
+    try {
+      selfPath = fileURLToPath(import.meta.url);
+    } catch {
+      selfPath = '';
+    }
+  }
+  return selfPath;
+}
+
+export function cacheDir(env: NodeJS.ProcessEnv): string | undefined {
+  const off = env['ISA_NO_CACHE'];
+  if (off !== undefined && off !== '' && off !== '0') return undefined;
+  if (env['ISA_CACHE_DIR']) return env['ISA_CACHE_DIR'];
+  const base = env['XDG_CACHE_HOME'] || join(env['HOME'] || homedir(), '.cache');
+  return join(base, 'isa-shim');
+}
+
+export function cacheKey(env: NodeJS.ProcessEnv, cwd: string, uid: number, cpuinfoPath: string | undefined): string {
+  const parts: string[] = [String(CACHE_FORMAT), cwd, String(uid), hostname(), self(), cpuinfoPath ?? ''];
+  for (const name of Object.keys(env).sort()) {
+    if (name.startsWith('ISA_') || KEY_ENV.includes(name)) parts.push(`${name}=${env[name]}`);
+  }
+  for (const name of KEY_ENV) if (!(name in env)) parts.push(`${name}!`);
+  return createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 32);
+}
+
+interface CacheEntry {
+  format: number;
+  key: string;
+  self: string;
+  resolution: Resolution;
+}
+
+export function cachePath(dir: string, key: string): string {
+  return join(dir, `settings-${key}.json`);
+}
+
+/** The cached resolution if it is still exactly what resolving would give; undefined otherwise. */
+export function readCache(dir: string, key: string, uid: number): Resolution | undefined {
+  const path = cachePath(dir, key);
+  let fd: number | undefined;
+  try {
+    // O_NOFOLLOW|O_NONBLOCK: a symlink or FIFO planted at the cache path is refused, never followed or waited on.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    const st = fstatSync(fd);
+    // The cache decides which compiler runs: only our own, private file counts.
+    if (!st.isFile() || st.size > MAX_CACHE_BYTES || (uid >= 0 && st.uid !== uid) || (st.mode & 0o022) !== 0) return undefined;
+    const buf = Buffer.alloc(st.size);
+    let off = 0;
+    while (off < buf.length) {
+      const n = readSync(fd, buf, off, buf.length - off, off);
+      if (n === 0) break;
+      off += n;
+    }
+    const entry = JSON.parse(buf.subarray(0, off).toString('utf8')) as CacheEntry;
+    if (entry?.format !== CACHE_FORMAT || entry.key !== key || !entry.resolution?.probes) return undefined;
+    if (entry.self !== signature(self())) return undefined;
+    for (const [p, sig] of Object.entries(entry.resolution.probes)) {
+      if (signature(p) !== sig) return undefined;
+    }
+    return entry.resolution;
+  } catch {
+    return undefined; // missing, corrupt, torn by a crash: resolve again and rewrite
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** Best effort: a read-only or full cache directory only costs speed, never the build. */
+export function writeCache(dir: string, key: string, resolution: Resolution): boolean {
+  const path = cachePath(dir, key);
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const entry: CacheEntry = { format: CACHE_FORMAT, key, self: signature(self()), resolution };
+    writeFileSync(tmp, JSON.stringify(entry), { mode: 0o600, flag: 'wx' });
+    renameSync(tmp, path);
+    return true;
+  } catch {
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      /* nothing left to do */
+    }
+    return false;
+  }
+}

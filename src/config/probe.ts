@@ -1,0 +1,23 @@
+// A stat signature for every path the resolution looked at, taken *before* the file is read, so
+// a file that changes while we read it leaves a signature that no longer matches: the cache can
+// only be stale-safe, never stale.
+import { statSync } from 'node:fs';
+
+/** `-` for nothing there; otherwise type+mode, owner, size, mtime, ctime (chmod/chown) and inode. */
+export function signature(path: string): string {
+  let st;
+  try {
+    st = statSync(path, { bigint: true, throwIfNoEntry: false });
+  } catch (e) {
+    return `!${(e as NodeJS.ErrnoException).code ?? 'ERR'}`;
+  }
+  if (!st) return '-';
+  return `${st.mode}.${st.uid}.${st.size}.${st.mtimeNs}.${st.ctimeNs}.${st.ino}`;
+}
+
+export class Probes {
+  readonly entries = new Map<string, string>();
+  record(path: string): void {
+    if (!this.entries.has(path)) this.entries.set(path, signature(path));
+  }
+}
