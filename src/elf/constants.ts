@@ -90,7 +90,7 @@ export const FEATURE_2_BIT_NAMES = [
 ] as const;
 /** GNU_PROPERTY_X86_COMPAT_ISA_1_* (0xc0000000/1): i486.. AVX512BW. Not v-levels. */
 export const COMPAT_ISA_1_BIT_NAMES = [
-  '486', '586', '686', 'SSE', 'SSE2', 'SSE3', 'SSSE3', 'SSE4_1', 'SSE4_2', 'AVX', 'AVX2', 'AVX512F',
+  'i486', '586', '686', 'SSE', 'SSE2', 'SSE3', 'SSSE3', 'SSE4_1', 'SSE4_2', 'AVX', 'AVX2', 'AVX512F',
   'AVX512CD', 'AVX512ER', 'AVX512PF', 'AVX512VL', 'AVX512DQ', 'AVX512BW',
 ] as const;
 /** GNU_PROPERTY_X86_COMPAT_2_ISA_1_* (0xc0008000/0xc0010000): CMOV.. AVX512_BF16. Not v-levels. */
