@@ -37,6 +37,8 @@ export function readEnvLayer(env: NodeJS.ProcessEnv): EnvLayer {
     if (raw === undefined) continue;
     const bad = (expected: string) => badInput(`environment variable ${name} has value ${show(raw)}; expected ${expected}`);
     const text = raw.trim();
+    // An empty ISA_LEVEL= (or mode) on a make command line means "not set", as make users expect.
+    if (text === '' && (key === 'level' || key === 'onViolation' || key === 'audit')) continue;
     switch (key) {
       case 'level': {
         const req = parseLevelRequest(text);
