@@ -108,6 +108,8 @@ export function statCandidate(path: string): Stats | undefined {
   try {
     st = statSync(path, { throwIfNoEntry: false });
   } catch (e) {
+    // A kernel tree's `.config` is a file, so `.config/isarc` is ENOTDIR: simply not there.
+    if ((e as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
     throw badInput(`${path}: cannot use this config file: ${errText(e)}`);
   }
   if (!st) {
