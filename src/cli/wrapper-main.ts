@@ -1,23 +1,18 @@
-// Entry of the bundled wrappers (dist/wrapper.mjs): bin/isa-hostcc, bin/isa-hostcxx and bin/isa-hostld
-// each call main() with their kind.
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// isa-hostcc / isa-hostcxx / isa-hostld: the process edge around runWrapper.
 import type { ToolKind } from '../exec/find-tool.js';
 import { failAndExit } from './fail.js';
 import { PROG, runWrapper, selfPathsFrom } from './wrapper.js';
 import { hostLevel } from './host-level.js';
 
-export async function main(kind: ToolKind): Promise<void> {
+export async function main(kind: ToolKind, argv: readonly string[], binDir: string): Promise<void> {
   const debug = !!process.env.ISA_DEBUG && process.env.ISA_DEBUG !== '0';
   try {
-    const here = dirname(fileURLToPath(import.meta.url));
-    const selfPaths = selfPathsFrom(join(here, '..', 'bin'), [process.argv[1] ?? '']);
     await runWrapper({
       kind,
-      argv: process.argv.slice(2),
+      argv,
       env: process.env,
       cwd: process.cwd(),
-      selfPaths,
+      selfPaths: selfPathsFrom(binDir, [process.execPath.endsWith('isa-shim-fast') ? process.execPath : '']),
       hostLevel,
     });
   } catch (err) {

@@ -2,7 +2,7 @@
 import { describe, expect, it, beforeAll } from 'vitest';
 import { writeFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, NEHALEM, aboveV2Instructions, have, readelfNeeded, run, tmp } from '../helpers.js';
+import { BIN, ROOT, NEHALEM, aboveV2Instructions, have, readelfNeeded, run, tmp } from '../helpers.js';
 
 const HOSTCC = join(BIN, 'isa-hostcc');
 const HOSTLD = join(BIN, 'isa-hostld');
@@ -33,7 +33,8 @@ beforeAll(() => {
   writeFileSync(join(dir, 'v.c'), VEC);
 });
 
-const env = (extra: Record<string, string> = {}) => ({ ...process.env, ISA_LEVEL: 'v2', ISA_DEBUG: '', ISA_LOG: '', ...extra });
+const envBase = (extra: Record<string, string> = {}) => ({ ...process.env, ISA_LEVEL: 'v2', ISA_DEBUG: '', ISA_LOG: '', ...extra });
+const env = envBase;
 
 describe.each([
   ['gcc', [] as string[]],
@@ -83,7 +84,23 @@ describe('separate compile and link, and isa-hostld', () => {
   });
 });
 
-describe('transparency', () => {
+const FAST = join(ROOT, 'dist', 'isa-shim-fast');
+const RUNTIMES = [...(existsSync(FAST) ? ['fast'] : []), 'node'];
+
+describe.each(RUNTIMES)('on the %s runtime', (runtime) => {
+  it.skipIf(!have('qemu-x86_64'))('the wrapper itself runs on an x86-64-v2 CPU', () => {
+    const out = join(dir, `qemu-built-${runtime}`);
+    const exe = runtime === 'fast' ? [FAST] : [process.execPath, join(ROOT, 'dist', 'entry.mjs')];
+    const r = run('qemu-x86_64', [...NEHALEM, ...exe, '--isa-shim=cc', '-O2', '-march=native', '-o', out, join(dir, 'v.c')], { env: env() });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(existsSync(out)).toBe(true);
+    expect(aboveV2Instructions(out)).toEqual([]);
+  });
+});
+
+describe.each(RUNTIMES)('transparency on the %s runtime', (runtime) => {
+  const env = (extra: Record<string, string> = {}) => envBase({ ISA_RUNTIME: runtime, ...extra });
   it.each([['-dumpversion'], ['--version'], ['-print-file-name=plugin'], ['-dumpmachine'], ['-v']])(
     'probe %s gives the real compiler\'s bytes and status',
     (...args) => {
@@ -126,7 +143,7 @@ describe('transparency', () => {
   });
 
   it('ISA_LOG appends one JSON line per call', () => {
-    const log = join(dir, 'calls.jsonl');
+    const log = join(dir, `calls-${runtime}.jsonl`);
     for (let i = 0; i < 3; i++) run(HOSTCC, ['-mavx2', '-c', join(dir, 'v.c'), '-o', join(dir, 'l.o')], { env: env({ ISA_LOG: log }) });
     const lines = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(lines).toHaveLength(3);
@@ -137,7 +154,7 @@ describe('transparency', () => {
   it('a response file is expanded, rewritten and handed on as a new one that is removed afterwards', () => {
     const rsp = join(dir, 'args.rsp');
     writeFileSync(rsp, `-O3 '-march=x86-64-v3' -c ${join(dir, 'v.c')} -o ${join(dir, 'rsp.o')}\n`);
-    const log = join(dir, 'rsp.jsonl');
+    const log = join(dir, `rsp-${runtime}.jsonl`);
     const r = run(HOSTCC, [`@${rsp}`], { env: env({ ISA_LOG: log }) });
     expect(r.status).toBe(0);
     expect(aboveV2Instructions(join(dir, 'rsp.o'))).toEqual([]);
@@ -166,7 +183,7 @@ describe('transparency', () => {
   });
 
   it('never runs itself: a PATH whose gcc is a symlink to the wrapper is skipped', () => {
-    const pdir = join(dir, 'pathloop');
+    const pdir = join(dir, `pathloop-${runtime}`);
     run('mkdir', ['-p', pdir]);
     run('ln', ['-sf', HOSTCC, join(pdir, 'gcc')]);
     const r = run(HOSTCC, ['-dumpversion'], { env: env({ PATH: `${pdir}:${process.env.PATH}` }) });
@@ -177,13 +194,4 @@ describe('transparency', () => {
     expect(self.stderr).toMatch(/isa-shim itself/);
   });
 
-  it.skipIf(!have('qemu-x86_64'))('the wrapper itself runs on an x86-64-v2 CPU', () => {
-    const node = process.execPath;
-    const out = join(dir, 'qemu-built');
-    const r = run('qemu-x86_64', [...NEHALEM, node, HOSTCC, '-O2', '-march=native', '-o', out, join(dir, 'v.c')], { env: env() });
-    expect(r.stderr).toBe('');
-    expect(r.status).toBe(0);
-    expect(existsSync(out)).toBe(true);
-    expect(aboveV2Instructions(out)).toEqual([]);
-  });
 });

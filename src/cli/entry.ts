@@ -1,0 +1,33 @@
+// The one entry point of every executable: `--isa-shim=cc|cxx|ld` selects a wrapper, `--isa-shim=cli`
+// the isa-shim command. The bin/ launchers add it; the same bundle runs on Node (dist/entry.mjs) and
+// as the compiled single-file executable (dist/isa-shim-fast), see docs/performance.md.
+import { realpathSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ToolKind } from '../exec/find-tool.js';
+import { main as wrapperMain } from './wrapper-main.js';
+
+function installDir(): string {
+  // Compiled: the executable is dist/isa-shim-fast. Bundled: this file is dist/entry.mjs.
+  const url = import.meta.url;
+  const file = url.startsWith('file:///$bunfs') || url.includes('/$bunfs/') ? process.execPath : fileURLToPath(url);
+  let real = file;
+  try {
+    real = realpathSync(file);
+  } catch {
+    // keep as given
+  }
+  return join(dirname(real), '..');
+}
+
+const [selector, ...rest] = process.argv.slice(2);
+const kind = selector?.startsWith('--isa-shim=') ? selector.slice(11) : undefined;
+if (kind === 'cc' || kind === 'cxx' || kind === 'ld') {
+  await wrapperMain(kind as ToolKind, rest, join(installDir(), 'bin'));
+} else if (kind === 'cli') {
+  const { main } = await import('./isa-shim.js');
+  await main(rest);
+} else {
+  process.stderr.write('isa-shim: run it as isa-hostcc, isa-hostcxx, isa-hostld or isa-shim (bin/ launchers)\n');
+  process.exit(2);
+}
