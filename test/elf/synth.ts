@@ -67,7 +67,7 @@ export function synthElf(o: SynthOptions): Uint8Array {
   const shentsize = is64 ? 64 : 40;
   const phnum = segments === 'gnu-property' ? 2 : segments === 'note' ? 1 : 0;
   const noteOff = Math.ceil((ehsize + phnum * phentsize) / 8) * 8;
-  const lead = o.leadingNote ? (() => { const n = new W(le); n.u32(4); n.u32(4); n.u32(3); n.bytes.push(0x47, 0x4e, 0x55, 0, 1, 2, 3, 4); return n.bytes; })() : [];
+  const lead = o.leadingNote ? (() => { const n = new W(le); n.u32(4); n.u32(4); n.u32(3); n.bytes.push(0x47, 0x4e, 0x55, 0, 1, 2, 3, 4); n.pad(word); return n.bytes; })() : [];
   const main = note(o.props, is64, le);
   const segBytes = [...lead, ...main];
   const propOff = noteOff + lead.length;
