@@ -11,6 +11,10 @@ import { type ByteSource, readRange } from './source.js';
 export const MAX_PROGRAM_HEADERS = 65_535;
 /** Kernel objects built with -ffunction-sections reach tens of thousands of sections; 2^20 is generous. */
 export const MAX_SECTION_HEADERS = 1 << 20;
+/** Entry sizes are 32/56 (phdr) and 40/64 (shdr); a larger stride is allowed by the gABI, not a huge one. */
+export const MAX_ENTRY_SIZE = 1024;
+/** Largest header table read (64 MiB): bounds the memory a hostile count can claim. */
+export const MAX_TABLE_BYTES = 64 << 20;
 
 export interface ElfHeader {
   readonly is64: boolean;
@@ -100,7 +104,9 @@ export function readElfHeader(src: ByteSource): ElfHeader {
 export function readProgramHeaders(src: ByteSource, hdr: ElfHeader): ProgramHeader[] {
   if (hdr.phnum === 0) return [];
   const need = PHDR_SIZE[hdr.is64 ? 64 : 32];
-  if (hdr.phentsize < need) throw new ElfFormatError(`bad e_phentsize ${hdr.phentsize} (needs at least ${need})`);
+  if (hdr.phentsize < need || hdr.phentsize > MAX_ENTRY_SIZE) {
+    throw new ElfFormatError(`bad e_phentsize ${hdr.phentsize} (expected ${need})`);
+  }
   const table = readRange(src, hdr.phoff, hdr.phnum * hdr.phentsize, 'program header table');
   const f = new Fields(table, hdr.littleEndian);
   const out: ProgramHeader[] = [];
@@ -129,7 +135,9 @@ function parseSectionHeader(f: Fields, b: number, is64: boolean, index: number):
 
 function checkShentsize(hdr: ElfHeader): number {
   const need = SHDR_SIZE[hdr.is64 ? 64 : 32];
-  if (hdr.shentsize < need) throw new ElfFormatError(`bad e_shentsize ${hdr.shentsize} (needs at least ${need})`);
+  if (hdr.shentsize < need || hdr.shentsize > MAX_ENTRY_SIZE) {
+    throw new ElfFormatError(`bad e_shentsize ${hdr.shentsize} (expected ${need})`);
+  }
   return hdr.shentsize;
 }
 
@@ -142,6 +150,7 @@ function readSectionHeaderAt(src: ByteSource, hdr: ElfHeader, index: number): Se
 export function readSectionHeaders(src: ByteSource, hdr: ElfHeader): SectionHeader[] {
   if (hdr.shnum === 0) return [];
   const size = checkShentsize(hdr);
+  if (hdr.shnum * size > MAX_TABLE_BYTES) throw new ElfFormatError(`section header table too large (${hdr.shnum} entries)`);
   const table = readRange(src, hdr.shoff, hdr.shnum * size, 'section header table');
   const f = new Fields(table, hdr.littleEndian);
   const out: SectionHeader[] = [];

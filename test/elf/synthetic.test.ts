@@ -2,7 +2,8 @@
 // malformed property lists, non-x86 machines, a section copy of the note at a different offset.
 import { describe, expect, test } from 'vitest';
 import {
-  type ElfSummary, ElfFormatError, NotElfError, patchIsaNeeded, planIsaPatch, memorySource, summarizeBytes,
+  type ElfSummary, ElfFormatError, NotElfError, patchIsaNeeded, planIsaPatch, memorySource, readCodeImageFrom,
+  summarizeBytes,
 } from '../../src/elf/index.js';
 import { synthElf, type SynthOptions } from './synth.js';
 
@@ -102,5 +103,35 @@ describe('error types', () => {
     bad[4] = 7;
     expect(() => summarizeBytes(bad)).toThrow(ElfFormatError);
     expect(() => summarizeBytes(bad)).toThrow('unknown ELF class 7');
+  });
+});
+
+describe('hostile structures get one clear ElfFormatError', () => {
+  const base = () => synthElf({ props: [{ type: ISA_NEEDED, value: 4 }] });
+  const dv = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, b.byteLength);
+  test('extended section count of 2^32-1 (e_shnum = 0, section 0 sh_size)', () => {
+    const b = base();
+    const shoff = Number(dv(b).getBigUint64(40, true));
+    dv(b).setUint16(60, 0, true);
+    dv(b).setBigUint64(shoff + 32, 0xffffffffn, true);
+    expect(() => readCodeImageFrom(memorySource(b))).toThrow(/too many section headers/);
+  });
+  test('a note segment that points past the end of the file', () => {
+    const b = base();
+    dv(b).setBigUint64(64 + 32, 0x7fffffffn, true); // PT_GNU_PROPERTY p_filesz
+    expect(() => summarizeBytes(b)).toThrow(/too large|truncated PT_GNU_PROPERTY/);
+    dv(b).setBigUint64(64 + 32, BigInt(b.length), true);
+    expect(() => summarizeBytes(b)).toThrow(/truncated PT_GNU_PROPERTY segment/);
+  });
+  test('a note whose descsz overruns its segment', () => {
+    const b = base();
+    const noteOff = Number(dv(b).getBigUint64(64 + 8, true));
+    dv(b).setUint32(noteOff + 4, 0xfffffff0, true);
+    expect(() => summarizeBytes(b)).toThrow(/runs past its PT_GNU_PROPERTY/);
+  });
+  test('absurd e_phnum (PN_XNUM escape) and e_phentsize', () => {
+    const b = base();
+    dv(b).setUint16(54, 0xffff, true);
+    expect(() => summarizeBytes(b)).toThrow(/bad e_phentsize 65535/);
   });
 });
