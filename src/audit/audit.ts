@@ -8,7 +8,7 @@
 import { Decoder, DecoderOptions, Instruction, Mnemonic } from 'iced-x86';
 import type { CodeImage, CodeSection } from '../elf/types.js';
 import type { FeatureRank, Level } from '../level.js';
-import { codeTable, RANK_MASK, SELF_GUARDED } from './code-table.js';
+import { codeTable, RANK_MASK, SELF_GUARDED, UNKNOWN } from './code-table.js';
 import { featureName, featureRankOf } from './features.js';
 import { compileAllow, guardOf, ifuncBase, type Guard, type GuardContext } from './guards.js';
 import { findRange, gapAround, sectionRanges, type FnRange } from './ranges.js';
@@ -113,7 +113,8 @@ export function auditCode(image: CodeImage, level: Level, opts: AuditOptions = {
       try {
         for (;;) {
           decoder.decodeOut(instr);
-          const e = entry[instr.code]!;
+          const code = instr.code;
+          let e = entry[code]!;
           if (e === 1) {
             n++;
             continue;
@@ -124,6 +125,13 @@ export function auditCode(image: CodeImage, level: Level, opts: AuditOptions = {
             if (!decoder.canDecode) break;
             invalid++;
             continue;
+          }
+          if (e === UNKNOWN) {
+            e = table.resolve(code);
+            if (e === 1) {
+              n++;
+              continue;
+            }
           }
           n++;
           const rank = (e & RANK_MASK) as FeatureRank;
@@ -159,7 +167,7 @@ export function auditCode(image: CodeImage, level: Level, opts: AuditOptions = {
           }
           acc.count++;
           if (rank > acc.level) acc.level = rank;
-          for (const f of table.features[instr.code]!) if (featureRankOf(f) > level) acc.features.add(f);
+          for (const f of table.features[code]!) if (featureRankOf(f) > level) acc.features.add(f);
         }
       } finally {
         decoder.free();

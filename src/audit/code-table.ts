@@ -1,4 +1,4 @@
-// One lookup per decoded instruction: a Uint8Array indexed by iced's Code, built once per bitness.
+// One lookup per decoded instruction: a Uint8Array indexed by iced's Code, one table per bitness, filled lazily.
 // Asking iced for an instruction's CPUID features allocates an Int32Array and crosses into WASM, which
 // would cost more than the decode itself; the features depend only on the Code, so we ask once per Code.
 
@@ -17,20 +17,28 @@ export const RANK_MASK = 0x7;
  */
 export const SELF_GUARDED = 0x8;
 
+/** Entry of a Code not looked up yet: filled on first sight, so only the codes a binary uses cost a call. */
+export const UNKNOWN = 0xff;
+
 export interface CodeTable {
-  /** rank | SELF_GUARDED flag, indexed by Code. */
+  /** rank | SELF_GUARDED flag, indexed by Code; UNKNOWN until `resolve` has seen the code. */
   readonly entry: Uint8Array;
-  /** The features above baseline of each Code (empty for baseline codes), indexed by Code. */
-  readonly features: ReadonlyArray<readonly number[]>;
+  /** The features above baseline of each resolved Code (empty for baseline codes), indexed by Code. */
+  readonly features: ReadonlyArray<readonly number[] | undefined>;
+  /** Fills and returns `entry[code]`. */
+  resolve(code: number): number;
 }
 
 const tables = new Map<number, CodeTable>();
 
-/** The table for 16/32/64-bit code; cached, so the cost (a few ms) is paid once per process. */
+/**
+ * The table for 16/32/64-bit code, cached per process. Entries are filled lazily: asking iced about all
+ * ~4900 codes up front costs 40-130 ms, which would dominate the audit of a small host tool.
+ */
 export function codeTable(bitness: number): CodeTable {
   let t = tables.get(bitness);
   if (t === undefined) {
-    t = buildTable(bitness);
+    t = new LazyTable(bitness);
     tables.set(bitness, t);
   }
   return t;
@@ -50,42 +58,50 @@ const TZCNT_CODES = ['Tzcnt_r16_rm16', 'Tzcnt_r32_rm32', 'Tzcnt_r64_rm64'];
 const LAHF_SAHF_CODES = ['Lahf', 'Sahf'];
 const SELF_GUARDED_CODES = ['Xgetbv'];
 const SELF_GUARDED_FEATURES = new Set<number>([CpuidFeature.CET_SS, CpuidFeature.PKU]);
+const codes = Code as unknown as Record<string, number>;
+const TZCNT = new Set(TZCNT_CODES.map((c) => codes[c]));
+const LAHF_SAHF = new Set(LAHF_SAHF_CODES.map((c) => codes[c]));
+const SELF_GUARDED_SET = new Set(SELF_GUARDED_CODES.map((c) => codes[c]));
 
-function buildTable(bitness: number): CodeTable {
-  const n = codeCount();
-  const entry = new Uint8Array(n);
-  const features: (readonly number[])[] = new Array(n);
-  const codes = Code as unknown as Record<string, number>;
-  const tzcnt = new Set(TZCNT_CODES.map((c) => codes[c]));
-  const lahf = new Set(LAHF_SAHF_CODES.map((c) => codes[c]));
-  const selfGuarded = new Set(SELF_GUARDED_CODES.map((c) => codes[c]));
-  const instr = new Instruction();
-  try {
-    for (let code = 0; code < n; code++) {
-      let rank: FeatureRank = 1;
-      let above: number[] = [];
-      let flag = 0;
-      if (code !== Code.INVALID && !tzcnt.has(code)) {
-        instr.code = code;
-        for (const f of instr.cpuidFeatures()) {
-          const r = featureRankOf(f);
-          if (r > 1) above.push(f);
-          if (r > rank) rank = r;
-          if (SELF_GUARDED_FEATURES.has(f)) flag = SELF_GUARDED;
-        }
-      }
-      if (bitness === 64 && lahf.has(code)) {
-        rank = 2;
-        above = [LAHF_SAHF_64];
-      }
-      if (selfGuarded.has(code)) flag = SELF_GUARDED;
-      entry[code] = rank | flag;
-      features[code] = above;
-    }
-  } finally {
-    instr.free();
+class LazyTable implements CodeTable {
+  readonly entry: Uint8Array;
+  readonly features: (readonly number[] | undefined)[];
+  private instr: Instruction | undefined;
+
+  constructor(private readonly bitness: number) {
+    const n = codeCount();
+    this.entry = new Uint8Array(n).fill(UNKNOWN);
+    this.features = new Array<readonly number[] | undefined>(n);
+    // 0 marks INVALID (end of input or undecodable bytes) so the hot loop tests one value for both.
+    this.entry[Code.INVALID] = 0;
+    this.features[Code.INVALID] = [];
   }
-  // 0 marks INVALID (end of input or undecodable bytes) so the hot loop tests one value for both.
-  entry[Code.INVALID] = 0;
-  return { entry, features };
+
+  resolve(code: number): number {
+    if (code < 0 || code >= this.entry.length) throw new RangeError(`iced Code ${code} out of range`);
+    const known = this.entry[code]!;
+    if (known !== UNKNOWN) return known;
+    let rank: FeatureRank = 1;
+    let above: number[] = [];
+    let flag = 0;
+    if (!TZCNT.has(code)) {
+      // One Instruction kept for the process: the features depend only on the code we set.
+      this.instr ??= new Instruction();
+      this.instr.code = code;
+      for (const f of this.instr.cpuidFeatures()) {
+        const r = featureRankOf(f);
+        if (r > 1) above.push(f);
+        if (r > rank) rank = r;
+        if (SELF_GUARDED_FEATURES.has(f)) flag = SELF_GUARDED;
+      }
+    }
+    if (this.bitness === 64 && LAHF_SAHF.has(code)) {
+      rank = 2;
+      above = [LAHF_SAHF_64];
+    }
+    if (SELF_GUARDED_SET.has(code)) flag = SELF_GUARDED;
+    this.entry[code] = rank | flag;
+    this.features[code] = above;
+    return rank | flag;
+  }
 }
