@@ -141,7 +141,10 @@ console.log(`median of ${pairs} alternating pairs (min-max):`);
 console.log(`  objdump -d --no-show-raw-insn   ${(odRate / 1e3).toFixed(2)} M instr/s   (${spread('od')})`);
 console.log(`  audit, fresh node process       ${(coldRate / 1e3).toFixed(2)} M instr/s   (${spread('cold')})   ratio ${(coldRate / odRate).toFixed(1)}x`);
 console.log(`  audit, warm in-process          ${(warmRate / 1e3).toFixed(2)} M instr/s   (${spread('warm')})   ratio ${(warmRate / odRate).toFixed(1)}x`);
+// The target is judged on the fresh-process figure, the stricter one. On small files it is dominated by
+// start-up (Node ~60 ms, loading iced's WASM ~60 ms), which is paid once per `isa-shim check` run.
 if (coldRate < 2 * odRate) {
-  console.log('BELOW TARGET: the audit must reach 2x objdump');
+  console.log(`BELOW TARGET: a fresh audit process reaches ${(coldRate / odRate).toFixed(1)}x objdump, the target is 2x` +
+    (warmRate >= 2 * odRate ? ' (the warm audit does reach it: start-up dominates on a file this small)' : ''));
   process.exitCode = 1;
 }
