@@ -10,17 +10,19 @@ import { buildFixtures, tempDir } from './helpers.js';
 
 const fx = buildFixtures();
 const mounts: string[] = [];
+const dirs: string[] = [];
 afterAll(() => {
   for (const m of mounts) {
     spawnSync('umount', ['-l', m]);
     fs.rmSync(m, { recursive: true, force: true });
   }
-  fs.rmSync(fx.dir, { recursive: true, force: true });
+  for (const d of [fx.dir, ...dirs]) fs.rmSync(d, { recursive: true, force: true });
 });
 
 /** A small tmpfs mounted by the test, or a reason why not. */
 function tmpfs(sizeKb: number): string | { skip: string } {
   const dir = tempDir('mnt');
+  dirs.push(dir);
   const r = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeKb}k`, 'tmpfs', dir], { encoding: 'utf8' });
   if (r.status !== 0) return { skip: `cannot mount tmpfs here: ${(r.stderr || String(r.error)).trim()}` };
   mounts.push(dir);
@@ -73,6 +75,7 @@ if (mountSkip) test.skip(`mounted filesystems: skipped (${mountSkip})`, () => {}
 describe('outputs we refuse to replace', () => {
   test('a symlink output', () => {
     const dir = tempDir('sym');
+    dirs.push(dir);
     const target = path.join(dir, 'real');
     fs.copyFileSync(fx.v3, target);
     const link = path.join(dir, 'link');
@@ -83,6 +86,7 @@ describe('outputs we refuse to replace', () => {
 
   test('a hard-linked output, unless breakHardLinks', () => {
     const dir = tempDir('hard');
+    dirs.push(dir);
     const a = path.join(dir, 'a');
     const b = path.join(dir, 'b');
     fs.copyFileSync(fx.v3, a);
