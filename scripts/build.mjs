@@ -26,7 +26,7 @@ await build({
   target: 'node20',
   splitting: true,
   external,
-  define: { __ISA_SHIM_VERSION__: JSON.stringify(pkg.version) },
+  define: { __ISA_SHIM_VERSION__: JSON.stringify(pkg.version), __ISA_COMPILED__: 'false' },
   banner: { js: "import { createRequire as __isaCreateRequire } from 'node:module'; const require = __isaCreateRequire(import.meta.url);" },
   logLevel: 'warning',
 });
@@ -47,7 +47,11 @@ if (bun) {
   // No --target: compiling for the running (baseline) runtime needs no download.
   const r = spawnSync(
     bun,
-    ['build', '--compile', 'src/cli/entry.ts', '--outfile', 'dist/isa-shim-fast', '--define', `__ISA_SHIM_VERSION__=${JSON.stringify(JSON.stringify(pkg.version)).slice(1, -1)}`, ...external.flatMap((e) => ['--external', e])],
+    [
+      'build', '--compile', '--minify-syntax', 'src/cli/entry.ts', '--outfile', 'dist/isa-shim-fast',
+      '--define', `__ISA_SHIM_VERSION__=${JSON.stringify(pkg.version)}`, '--define', '__ISA_COMPILED__=true',
+      '--external', 'iced-x86',
+    ],
     { cwd: root, encoding: 'utf8' },
   );
   if (r.status !== 0) {

@@ -6,6 +6,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ToolKind } from '../exec/find-tool.js';
 import { main as wrapperMain } from './wrapper-main.js';
+import { setInstallDir } from '../runtime.js';
+import type { Level } from '../level.js';
+
+declare const __ISA_COMPILED__: boolean;
 
 function installDir(): string {
   // Compiled: the executable is dist/isa-shim-fast. Bundled: this file is dist/entry.mjs.
@@ -22,9 +26,15 @@ function installDir(): string {
 
 const [selector, ...rest] = process.argv.slice(2);
 const kind = selector?.startsWith('--isa-shim=') ? selector.slice(11) : undefined;
-if (kind === 'cc' || kind === 'cxx' || kind === 'ld') {
+setInstallDir(installDir());
+if (kind === 'audit-json' && !__ISA_COMPILED__) {
+  // Internal: the compiled runtime's code audit, run here on Node (see src/runtime.ts).
+  const [path, level, ...allow] = rest;
+  const { auditFile, auditToJson } = await import('../verify/judge.js');
+  process.stdout.write(auditToJson(await auditFile(path!, Number(level) as Level, allow)));
+} else if (kind === 'cc' || kind === 'cxx' || kind === 'ld') {
   await wrapperMain(kind as ToolKind, rest, join(installDir(), 'bin'));
-} else if (kind === 'cli') {
+} else if (kind === 'cli' && !__ISA_COMPILED__) {
   const { main } = await import('./isa-shim.js');
   await main(rest);
 } else {

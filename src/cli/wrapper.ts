@@ -155,6 +155,7 @@ export async function runWrapper(w: WrapperEnv): Promise<never> {
     const v = await verifyLinkedOutput({
       output: p.output,
       step: p.step,
+      kind: w.kind,
       settings,
       args: p.finalArgs,
       tool,
