@@ -7,7 +7,6 @@
 // Inside: the resolution and the stat signature of every path it probed (found or not). Any
 // mismatch, any parse error, a foreign owner or a writable-by-others file: ignored and rewritten.
 // Written to a temporary file and renamed, so `make -j` readers see the old or the new file whole.
-import { createHash, randomBytes } from 'node:crypto';
 import {
   closeSync, constants, fstatSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeFileSync,
 } from 'node:fs';
@@ -44,18 +43,40 @@ export function cacheDir(env: NodeJS.ProcessEnv): string | undefined {
   return join(base, 'isa-shim');
 }
 
-export function cacheKey(env: NodeJS.ProcessEnv, cwd: string, uid: number, cpuinfoPath: string | undefined): string {
+/** Everything besides file contents that the answer depends on, as one string. */
+export function keyMaterial(env: NodeJS.ProcessEnv, cwd: string, uid: number, cpuinfoPath: string | undefined): string {
   const parts: string[] = [String(CACHE_FORMAT), cwd, String(uid), hostname(), self(), cpuinfoPath ?? ''];
   for (const name of Object.keys(env).sort()) {
     if (name.startsWith('ISA_') || KEY_ENV.includes(name)) parts.push(`${name}=${env[name]}`);
   }
   for (const name of KEY_ENV) if (!(name in env)) parts.push(`${name}!`);
-  return createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 32);
+  return parts.join('\0');
+}
+
+/**
+ * Two FNV-1a 32-bit hashes with different seeds: only picks the file name (the entry stores the
+ * whole key material and is compared exactly), and costs microseconds where the first
+ * createHash() of a process costs milliseconds.
+ */
+function fnv(text: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ 0x5bd1e995;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x01000193) ^ (b >>> 15);
+  }
+  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
+}
+
+export function cacheKey(env: NodeJS.ProcessEnv, cwd: string, uid: number, cpuinfoPath: string | undefined): string {
+  return fnv(keyMaterial(env, cwd, uid, cpuinfoPath));
 }
 
 interface CacheEntry {
   format: number;
   key: string;
+  material: string;
   self: string;
   resolution: Resolution;
 }
@@ -65,7 +86,7 @@ export function cachePath(dir: string, key: string): string {
 }
 
 /** The cached resolution if it is still exactly what resolving would give; undefined otherwise. */
-export function readCache(dir: string, key: string, uid: number): Resolution | undefined {
+export function readCache(dir: string, key: string, material: string, uid: number): Resolution | undefined {
   const path = cachePath(dir, key);
   let fd: number | undefined;
   try {
@@ -82,7 +103,7 @@ export function readCache(dir: string, key: string, uid: number): Resolution | u
       off += n;
     }
     const entry = JSON.parse(buf.subarray(0, off).toString('utf8')) as CacheEntry;
-    if (entry?.format !== CACHE_FORMAT || entry.key !== key || !entry.resolution?.probes) return undefined;
+    if (entry?.format !== CACHE_FORMAT || entry.key !== key || entry.material !== material || !entry.resolution?.probes) return undefined;
     if (entry.self !== signature(self())) return undefined;
     for (const [p, sig] of Object.entries(entry.resolution.probes)) {
       if (signature(p) !== sig) return undefined;
@@ -95,13 +116,16 @@ export function readCache(dir: string, key: string, uid: number): Resolution | u
   }
 }
 
+let tmpCounter = 0;
+
 /** Best effort: a read-only or full cache directory only costs speed, never the build. */
-export function writeCache(dir: string, key: string, resolution: Resolution): boolean {
+export function writeCache(dir: string, key: string, material: string, resolution: Resolution): boolean {
   const path = cachePath(dir, key);
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  // pid + counter + time: unique per writer without touching crypto
+  const tmp = `${path}.${process.pid}.${++tmpCounter}.${Date.now()}.tmp`;
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const entry: CacheEntry = { format: CACHE_FORMAT, key, self: signature(self()), resolution };
+    const entry: CacheEntry = { format: CACHE_FORMAT, key, material, self: signature(self()), resolution };
     writeFileSync(tmp, JSON.stringify(entry), { mode: 0o600, flag: 'wx' });
     renameSync(tmp, path);
     return true;

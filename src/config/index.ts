@@ -1,7 +1,7 @@
 // The configuration seam every wrapper and command calls: resolveSettings(ctx) -> Settings.
 // Precedence: ISA_* environment > one config file (first found) > defaults; see docs/configuration.md.
 import type { Settings, SettingsContext } from '../settings.js';
-import { cacheDir, cacheKey, readCache, writeCache } from './cache.js';
+import { cacheDir, cacheKey, keyMaterial, readCache, writeCache } from './cache.js';
 import { resolveUncached, type Resolution, type ResolveOptions } from './resolve.js';
 import { currentUid } from './trust.js';
 
@@ -29,14 +29,15 @@ export function resolveSettingsDetailed(ctx: SettingsContext & Partial<ResolveOp
   const opts: ResolveOptions = ctx;
   const uid = opts.uid ?? currentUid();
   const dir = opts.cache === false ? undefined : cacheDir(opts.env);
+  const material = dir ? keyMaterial(opts.env, opts.cwd, uid, opts.cpuinfoPath) : '';
   const key = dir ? cacheKey(opts.env, opts.cwd, uid, opts.cpuinfoPath) : '';
   if (dir) {
-    const hit = readCache(dir, key, uid);
+    const hit = readCache(dir, key, material, uid);
     if (hit) return { ...hit, cache: 'hit' };
   }
   const resolution = resolveUncached(opts);
   for (const w of resolution.warnings) (opts.warn ?? warnOnce)(w);
-  if (dir) writeCache(dir, key, resolution);
+  if (dir) writeCache(dir, key, material, resolution);
   return { ...resolution, cache: dir ? 'miss' : 'off' };
 }
 
