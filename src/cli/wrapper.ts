@@ -19,7 +19,8 @@ import { EXIT, ShimError } from '../exit-codes.js';
 import { findTool, type ToolKind } from '../exec/find-tool.js';
 import { endLike, runTool, type ToolOutcome } from '../exec/run.js';
 import { levelName, type Level } from '../level.js';
-import { resolveSettings } from '../settings-env.js';
+import { resolveSettings } from '../config/index.js';
+import { getInstallDir } from '../runtime.js';
 import type { Settings } from '../settings.js';
 import { verifyLinkedOutput } from '../verify/index.js';
 
@@ -96,6 +97,23 @@ function plan(kind: ToolKind, argv: readonly string[], level: Level, hostLevel: 
   };
 }
 
+declare const __ISA_COMPILED__: boolean;
+
+function needsNodeModule(err: unknown): boolean {
+  const e = err as { code?: string; message?: string; name?: string };
+  return e?.code === 'MODULE_NOT_FOUND' || e?.name === 'ResolveMessage' || /Cannot find (module|package)/.test(e?.message ?? '');
+}
+
+async function delegateToNode(w: WrapperEnv): Promise<never> {
+  const dir = getInstallDir();
+  if (!dir) throw new ShimError('cannot find the Node.js entry point of this install', EXIT.INTERNAL);
+  const outcome = await runTool('node', [join(dir, 'dist', 'entry.mjs'), `--isa-shim=${w.kind}`, ...w.argv], {
+    ...w.env,
+    ISA_RUNTIME: 'node',
+  });
+  endLike(outcome);
+}
+
 export async function runWrapper(w: WrapperEnv): Promise<never> {
   const prog = PROG[w.kind];
   const depth = Number(w.env[DEPTH_VAR] ?? '0') || 0;
@@ -107,7 +125,15 @@ export async function runWrapper(w: WrapperEnv): Promise<never> {
       EXIT.RECURSION,
     );
   }
-  const settings: Settings = resolveSettings({ env: w.env, cwd: w.cwd });
+  let settings: Settings;
+  try {
+    settings = resolveSettings({ env: w.env, cwd: w.cwd });
+  } catch (err) {
+    // The compiled runtime carries no config parsers (cosmiconfig, yaml): on a settings-cache miss
+    // that needs one, this one call runs on Node.js, which also refills the cache for the next calls.
+    if (__ISA_COMPILED__ && needsNodeModule(err)) return delegateToNode(w);
+    throw err;
+  }
   const level = settings.level.value;
   const p = plan(w.kind, w.argv, level, w.hostLevel);
   const configured = settings[w.kind];
