@@ -20,6 +20,8 @@ import { findTool, type ToolKind } from '../exec/find-tool.js';
 import { endLike, runTool, type ToolOutcome } from '../exec/run.js';
 import { levelName, type Level } from '../level.js';
 import { resolveSettings } from '../config/index.js';
+import { cacheDir, cacheKey, keyMaterial, readCache } from '../config/cache.js';
+import { currentUid } from '../config/trust.js';
 import { getInstallDir } from '../runtime.js';
 import type { Settings } from '../settings.js';
 import { verifyLinkedOutput } from '../verify/index.js';
@@ -99,9 +101,11 @@ function plan(kind: ToolKind, argv: readonly string[], level: Level, hostLevel: 
 
 declare const __ISA_COMPILED__: boolean;
 
-function needsNodeModule(err: unknown): boolean {
-  const e = err as { code?: string; message?: string; name?: string };
-  return e?.code === 'MODULE_NOT_FOUND' || e?.name === 'ResolveMessage' || /Cannot find (module|package)/.test(e?.message ?? '');
+function cachedSettings(ctx: { env: NodeJS.ProcessEnv; cwd: string }): Settings | undefined {
+  const dir = cacheDir(ctx.env);
+  if (!dir) return undefined;
+  const uid = currentUid();
+  return readCache(dir, cacheKey(ctx.env, ctx.cwd, uid, undefined), keyMaterial(ctx.env, ctx.cwd, uid, undefined), uid)?.settings;
 }
 
 async function delegateToNode(w: WrapperEnv): Promise<never> {
@@ -126,14 +130,13 @@ export async function runWrapper(w: WrapperEnv): Promise<never> {
     );
   }
   let settings: Settings;
-  try {
-    settings = resolveSettings({ env: w.env, cwd: w.cwd });
-  } catch (err) {
-    // The compiled runtime carries no config parsers (cosmiconfig, yaml): on a settings-cache miss
-    // that needs one, this one call runs on Node.js, which also refills the cache for the next calls.
-    if (__ISA_COMPILED__ && needsNodeModule(err)) return delegateToNode(w);
-    throw err;
-  }
+  if (__ISA_COMPILED__) {
+    // The compiled runtime answers only from the settings cache: a miss (first call, changed
+    // config) needs the config parsers, so that one call runs on Node.js, which refills the cache.
+    const cached = cachedSettings({ env: w.env, cwd: w.cwd });
+    if (!cached) return delegateToNode(w);
+    settings = cached;
+  } else settings = resolveSettings({ env: w.env, cwd: w.cwd });
   const level = settings.level.value;
   const p = plan(w.kind, w.argv, level, w.hostLevel);
   const configured = settings[w.kind];

@@ -14,6 +14,7 @@ import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { signature } from './probe.js';
+import { getInstallDir } from '../runtime.js';
 import type { Resolution } from './resolve.js';
 
 const CACHE_FORMAT = 1;
@@ -22,18 +23,29 @@ const MAX_CACHE_BYTES = 1024 * 1024;
 /** Environment variables (besides every ISA_*) whose value changes what the resolution finds. */
 const KEY_ENV = ['srctree', 'objtree', 'KBUILD_EXTMOD', 'M', 'KCONFIG_CONFIG', 'XDG_CONFIG_HOME', 'HOME'];
 
-/** The shim's own module: its signature invalidates every cache entry when the shim is upgraded or rebuilt. */
+/**
+ * The shim's own build: its signature invalidates every cache entry when the shim is upgraded or
+ * rebuilt. It is the install's dist/entry.mjs for both runtimes, so the compiled executable and
+ * Node.js share one cache (the compiled one answers only from it, see src/cli/wrapper.ts).
+ */
 let selfPath: string | undefined;
 function self(): string {
   if (selfPath === undefined) {
-    try {
-      selfPath = fileURLToPath(import.meta.url);
-    } catch {
-      selfPath = '';
+    const dir = getInstallDir();
+    if (dir) selfPath = join(dir, 'dist', 'entry.mjs');
+    else {
+      try {
+        selfPath = fileURLToPath(import.meta.url);
+      } catch {
+        selfPath = '';
+      }
     }
   }
   return selfPath;
 }
+
+/** Variables that say how this process runs, not what it resolves: never part of the key. */
+const NOT_KEY_ENV = new Set(['ISA_RUNTIME', 'ISA_SHIM_DEPTH']);
 
 export function cacheDir(env: NodeJS.ProcessEnv): string | undefined {
   const off = env['ISA_NO_CACHE'];
@@ -47,7 +59,7 @@ export function cacheDir(env: NodeJS.ProcessEnv): string | undefined {
 export function keyMaterial(env: NodeJS.ProcessEnv, cwd: string, uid: number, cpuinfoPath: string | undefined): string {
   const parts: string[] = [String(CACHE_FORMAT), cwd, String(uid), hostname(), self(), cpuinfoPath ?? ''];
   for (const name of Object.keys(env).sort()) {
-    if (name.startsWith('ISA_') || KEY_ENV.includes(name)) parts.push(`${name}=${env[name]}`);
+    if ((name.startsWith('ISA_') && !NOT_KEY_ENV.has(name)) || KEY_ENV.includes(name)) parts.push(`${name}=${env[name]}`);
   }
   for (const name of KEY_ENV) if (!(name in env)) parts.push(`${name}!`);
   return parts.join('\0');
