@@ -14,6 +14,7 @@ Usage: isa-shim <command> [options]      (isa-shim <command> --help for each)
 
   check [--level L] [--code] [--json] [-q] PATH...   judge ELF files and trees: PASS/FAIL/MAYBE/SKIP
   fix [--level L] [--force] PATH...                  lower the x86 ISA needed note where the code allows it
+  audit [--level L|--cpu host] [--json] DIR...       DKMS preflight: judge a kernel headers tree's host tools
   explain [--level L] [--ld] -- ARGS...              show how a compiler (or --ld linker) call is rewritten
   config [--json]                                    the effective settings and where each came from
   detect [--json]                                    host CPU level, kernel level, effective level
@@ -47,6 +48,10 @@ async function dispatch(cmd: string, rest: readonly string[]): Promise<number> {
       if (rest.includes('--help') || rest.includes('-h')) return (process.stdout.write(FIX_HELP), EXIT.OK);
       const s = resolveSettings(ctx);
       return fixCommand(rest, { level: s.level.value, allow: s.allow.value });
+    }
+    case 'audit': {
+      const { auditCommand } = await import('./commands/audit.js');
+      return auditCommand(rest, { allow: rest.includes('--help') || rest.includes('-h') ? [] : resolveSettings(ctx).allow.value, binDir: binDir() });
     }
     case 'explain': {
       const { explainCommand } = await import('./commands/explain.js');
