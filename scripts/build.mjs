@@ -48,7 +48,7 @@ if (bun) {
   const r = spawnSync(
     bun,
     [
-      'build', '--compile', '--minify-syntax', 'src/cli/entry.ts', '--outfile', 'dist/isa-shim-fast',
+      'build', '--compile', '--minify', '--bytecode', 'src/cli/entry.ts', '--outfile', 'dist/isa-shim-fast',
       '--define', `__ISA_SHIM_VERSION__=${JSON.stringify(pkg.version)}`, '--define', '__ISA_COMPILED__=true',
       '--external', 'iced-x86',
     ],

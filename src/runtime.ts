@@ -1,7 +1,6 @@
 // Where isa-shim is installed and which runtime runs it. The compiled fast executable (Bun) cannot
 // load node_modules packages from disk, so the rare paths that need one (the iced-x86 code audit)
 // run on Node.js from the same install: see runOnNode().
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
 let installDir: string | undefined;
@@ -15,8 +14,10 @@ export function getInstallDir(): string | undefined {
 }
 
 /** Runs `isa-shim` internals on Node.js from this install; returns stdout (throws on failure). */
-export function runOnNode(selector: string, args: readonly string[]): string {
+export async function runOnNode(selector: string, args: readonly string[]): Promise<string> {
   if (!installDir) throw new Error('install directory unknown');
+  // Imported here: loading node:child_process costs the compiled runtime milliseconds per call.
+  const { spawnSync } = await import('node:child_process');
   const r = spawnSync('node', [join(installDir, 'dist', 'entry.mjs'), `--isa-shim=${selector}`, ...args], {
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,

@@ -13,8 +13,7 @@ declare const __ISA_COMPILED__: boolean;
 
 function installDir(): string {
   // Compiled: the executable is dist/isa-shim-fast. Bundled: this file is dist/entry.mjs.
-  const url = import.meta.url;
-  const file = url.startsWith('file:///$bunfs') || url.includes('/$bunfs/') ? process.execPath : fileURLToPath(url);
+  const file = __ISA_COMPILED__ ? process.execPath : fileURLToPath(import.meta.url);
   let real = file;
   try {
     real = realpathSync(file);
@@ -24,20 +23,25 @@ function installDir(): string {
   return join(dirname(real), '..');
 }
 
-const [selector, ...rest] = process.argv.slice(2);
-const kind = selector?.startsWith('--isa-shim=') ? selector.slice(11) : undefined;
-setInstallDir(installDir());
-if (kind === 'audit-json' && !__ISA_COMPILED__) {
-  // Internal: the compiled runtime's code audit, run here on Node (see src/runtime.ts).
-  const [path, level, ...allow] = rest;
-  const { auditFile, auditToJson } = await import('../verify/judge.js');
-  process.stdout.write(auditToJson(await auditFile(path!, Number(level) as Level, allow)));
-} else if (kind === 'cc' || kind === 'cxx' || kind === 'ld') {
-  await wrapperMain(kind as ToolKind, rest, join(installDir(), 'bin'));
-} else if (kind === 'cli' && !__ISA_COMPILED__) {
-  const { main } = await import('./isa-shim.js');
-  await main(rest);
-} else {
-  process.stderr.write('isa-shim: run it as isa-hostcc, isa-hostcxx, isa-hostld or isa-shim (bin/ launchers)\n');
-  process.exit(2);
+// No top-level await: the compiled executable is precompiled to bytecode, which needs a plain script.
+async function start(): Promise<void> {
+  const [selector, ...rest] = process.argv.slice(2);
+  const kind = selector?.startsWith('--isa-shim=') ? selector.slice(11) : undefined;
+  setInstallDir(installDir());
+  if (kind === 'audit-json' && !__ISA_COMPILED__) {
+    // Internal: the compiled runtime's code audit, run here on Node (see src/runtime.ts).
+    const [path, level, ...allow] = rest;
+    const { auditFile, auditToJson } = await import('../verify/judge.js');
+    process.stdout.write(auditToJson(await auditFile(path!, Number(level) as Level, allow)));
+  } else if (kind === 'cc' || kind === 'cxx' || kind === 'ld') {
+    await wrapperMain(kind as ToolKind, rest, join(installDir(), 'bin'));
+  } else if (kind === 'cli' && !__ISA_COMPILED__) {
+    const { main } = await import('./isa-shim.js');
+    await main(rest);
+  } else {
+    process.stderr.write('isa-shim: run it as isa-hostcc, isa-hostcxx, isa-hostld or isa-shim (bin/ launchers)\n');
+    process.exit(2);
+  }
 }
+
+void start();

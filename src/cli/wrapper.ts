@@ -4,7 +4,6 @@
 import { appendFileSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import {
   expandResponseFiles,
   formatResponseText,
@@ -18,13 +17,12 @@ import {
 import { EXIT, ShimError } from '../exit-codes.js';
 import { findTool, type ToolKind } from '../exec/find-tool.js';
 import { endLike, runTool, type ToolOutcome } from '../exec/run.js';
+import { withSignalsDeferred } from '../exec/defer-signals.js';
 import { levelName, type Level } from '../level.js';
-import { resolveSettings } from '../config/index.js';
 import { cacheDir, cacheKey, keyMaterial, readCache } from '../config/cache.js';
 import { currentUid } from '../config/trust.js';
 import { getInstallDir } from '../runtime.js';
 import type { Settings } from '../settings.js';
-import { verifyLinkedOutput } from '../verify/index.js';
 
 const DEPTH_VAR = 'ISA_SHIM_DEPTH';
 /** isa-hostcc -> gcc -> collect2 -> isa-hostld is a legitimate depth of 2; a loop goes on forever. */
@@ -101,6 +99,29 @@ function plan(kind: ToolKind, argv: readonly string[], level: Level, hostLevel: 
 
 declare const __ISA_COMPILED__: boolean;
 
+/**
+ * ISA_PROFILE=1: one stderr line per call with the milliseconds spent in each phase since the
+ * process started (start = runtime start-up and module load). What bench/ reads to attribute cost.
+ */
+function phaseClock(env: NodeJS.ProcessEnv): ((label: string) => void) & { report(prog: string): void } {
+  const on = !!env.ISA_PROFILE && env.ISA_PROFILE !== '0';
+  const marks: Array<[string, number]> = [];
+  const mark = ((label: string): void => {
+    if (on) marks.push([label, performance.now()]);
+  }) as ((label: string) => void) & { report(prog: string): void };
+  mark.report = (prog: string): void => {
+    if (!on || marks.length === 0) return;
+    let prev = 0;
+    const parts = marks.map(([l, t]) => {
+      const d = t - prev;
+      prev = t;
+      return `${l}=${d.toFixed(2)}`;
+    });
+    process.stderr.write(`${prog}: profile ms ${parts.join(' ')}\n`);
+  };
+  return mark;
+}
+
 function cachedSettings(ctx: { env: NodeJS.ProcessEnv; cwd: string }): Settings | undefined {
   const dir = cacheDir(ctx.env);
   if (!dir) return undefined;
@@ -119,6 +140,8 @@ async function delegateToNode(w: WrapperEnv): Promise<never> {
 }
 
 export async function runWrapper(w: WrapperEnv): Promise<never> {
+  const P = phaseClock(w.env);
+  P('start');
   const prog = PROG[w.kind];
   const depth = Number(w.env[DEPTH_VAR] ?? '0') || 0;
   if (depth >= MAX_DEPTH) {
@@ -136,9 +159,14 @@ export async function runWrapper(w: WrapperEnv): Promise<never> {
     const cached = cachedSettings({ env: w.env, cwd: w.cwd });
     if (!cached) return delegateToNode(w);
     settings = cached;
-  } else settings = resolveSettings({ env: w.env, cwd: w.cwd });
+  } else {
+    const { resolveSettings } = await import('../config/index.js');
+    settings = resolveSettings({ env: w.env, cwd: w.cwd });
+  }
+  P('settings');
   const level = settings.level.value;
   const p = plan(w.kind, w.argv, level, w.hostLevel);
+  P('plan');
   const configured = settings[w.kind];
   const tool = findTool(
     w.kind,
@@ -147,13 +175,14 @@ export async function runWrapper(w: WrapperEnv): Promise<never> {
     w.env.PATH,
   );
 
+  P('find-tool');
   // Nothing changed: hand on the original argv, response files and all, byte for byte.
   const changed = p.rewrites.length > 0;
   let rspPath: string | undefined;
   let toolArgs: readonly string[];
   if (!changed) toolArgs = w.argv;
   else if (p.usedResponseFile) {
-    rspPath = join(tmpdir(), `isa-shim-${process.pid}-${randomBytes(6).toString('hex')}.rsp`);
+    rspPath = join(tmpdir(), `isa-shim-${process.pid}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.rsp`);
     writeFileSync(rspPath, formatResponseText(p.finalArgs), { mode: 0o600 });
     toolArgs = [`@${rspPath}`];
   } else toolArgs = p.finalArgs;
@@ -173,15 +202,20 @@ export async function runWrapper(w: WrapperEnv): Promise<never> {
 
   const childEnv = { ...w.env, [DEPTH_VAR]: String(depth + 1) };
   let outcome: ToolOutcome;
+  P('spawn');
   try {
     outcome = await runTool(tool.file, fullArgs, childEnv);
   } finally {
     if (rspPath) rmSync(rspPath, { force: true });
   }
 
+  P('tool');
   let verifySummary: string | undefined;
   if (outcome.kind === 'exited' && outcome.code === 0 && LINK_STEPS.has(p.step) && p.output !== undefined) {
-    const v = await verifyLinkedOutput({
+    // Loaded only after a link: compiles, preprocesses and probes never evaluate the ELF reader.
+    const { verifyLinkedOutput } = await import('../verify/index.js');
+    // A signal during a repair must not leave a temporary file or a torn output: it waits for the rename.
+    const v = await withSignalsDeferred(() => verifyLinkedOutput({
       output: p.output,
       step: p.step,
       kind: w.kind,
@@ -190,12 +224,14 @@ export async function runWrapper(w: WrapperEnv): Promise<never> {
       tool,
       prog,
       cwd: w.cwd,
-    });
+    }));
     verifySummary = v.summary;
     if (v.message) process.stderr.write(`${prog}: ${v.message}\n`);
     if (v.exitCode !== 0) outcome = { kind: 'exited', code: v.exitCode };
   }
 
+  if (verifySummary !== undefined) P('verify');
+  P.report(prog);
   const log = settings.log.value;
   if (log) {
     const line = JSON.stringify({

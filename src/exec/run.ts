@@ -1,7 +1,9 @@
 // Runs the real tool with stdin, stdout and stderr inherited and its exit status passed through.
 // Signals that reach the wrapper are forwarded; a child killed by a signal makes the wrapper end by
 // the same signal, so make sees exactly what it would have seen without us.
-import { spawn } from 'node:child_process';
+//
+// On the compiled (Bun) runtime the tool is started with Bun.spawn: Bun's node:child_process layer
+// costs ~20 ms to load, more than the rest of a wrapped call. Node.js uses child_process.
 import { constants } from 'node:os';
 import { EXIT, ShimError } from '../exit-codes.js';
 
@@ -11,36 +13,75 @@ export type ToolOutcome =
 
 const FORWARDED: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
 
-export function runTool(file: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<ToolOutcome> {
+interface Child {
+  kill(sig: NodeJS.Signals): void;
+}
+
+function forwardSignals(child: Child): () => void {
+  const handlers = new Map<NodeJS.Signals, () => void>();
+  for (const sig of FORWARDED) {
+    const h = (): void => {
+      try {
+        child.kill(sig);
+      } catch {
+        // already gone
+      }
+    };
+    handlers.set(sig, h);
+    process.on(sig, h);
+  }
+  return () => {
+    for (const [sig, h] of handlers) process.off(sig, h);
+  };
+}
+
+function spawnError(file: string, code: string | undefined, message: string): ShimError {
+  if (code === 'ENOENT') return new ShimError(`${file}: not found`, EXIT.NOT_FOUND);
+  if (code === 'EACCES' || code === 'ENOEXEC') return new ShimError(`${file}: not executable (${code})`, EXIT.NOT_EXECUTABLE);
+  return new ShimError(`${file}: cannot run (${code ?? message})`, EXIT.NOT_EXECUTABLE);
+}
+
+declare const Bun: {
+  spawn(cmd: string[], opts: { stdio: ['inherit', 'inherit', 'inherit']; env: NodeJS.ProcessEnv }): {
+    exited: Promise<number>;
+    signalCode: NodeJS.Signals | null;
+    kill(sig: NodeJS.Signals): void;
+  };
+} | undefined;
+
+async function runWithBun(file: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<ToolOutcome> {
+  let child;
+  try {
+    child = Bun!.spawn([file, ...args], { stdio: ['inherit', 'inherit', 'inherit'], env });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw spawnError(file, e.code, e.message);
+  }
+  const stop = forwardSignals(child);
+  const code = await child.exited;
+  stop();
+  return child.signalCode ? { kind: 'signaled', signal: child.signalCode } : { kind: 'exited', code };
+}
+
+async function runWithNode(file: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<ToolOutcome> {
+  const { spawn } = await import('node:child_process');
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, { stdio: 'inherit', env });
-    const handlers = new Map<NodeJS.Signals, () => void>();
-    for (const sig of FORWARDED) {
-      const h = (): void => {
-        try {
-          child.kill(sig);
-        } catch {
-          // already gone
-        }
-      };
-      handlers.set(sig, h);
-      process.on(sig, h);
-    }
-    const cleanup = (): void => {
-      for (const [sig, h] of handlers) process.off(sig, h);
-    };
+    const stop = forwardSignals(child);
     child.on('error', (err: NodeJS.ErrnoException) => {
-      cleanup();
-      if (err.code === 'ENOENT') reject(new ShimError(`${file}: not found`, EXIT.NOT_FOUND));
-      else if (err.code === 'EACCES' || err.code === 'ENOEXEC') reject(new ShimError(`${file}: not executable (${err.code})`, EXIT.NOT_EXECUTABLE));
-      else reject(new ShimError(`${file}: cannot run (${err.code ?? err.message})`, EXIT.NOT_EXECUTABLE));
+      stop();
+      reject(spawnError(file, err.code, err.message));
     });
     child.on('exit', (code, signal) => {
-      cleanup();
+      stop();
       if (signal) resolve({ kind: 'signaled', signal });
       else resolve({ kind: 'exited', code: code ?? 0 });
     });
   });
+}
+
+export function runTool(file: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<ToolOutcome> {
+  return typeof Bun !== 'undefined' ? runWithBun(file, args, env) : runWithNode(file, args, env);
 }
 
 /** Ends this process the way the child ended: same exit code, or killed by the same signal. */

@@ -1,87 +1,31 @@
-// What the wrappers do with a linked output before make sees it: read its note (headers and note
-// only: cheap), audit its code when needed, and apply the policy: fix | error | warn.
-import { renameSync } from 'node:fs';
+// What the wrappers do with a linked output before make sees it. The common case, a note within
+// the level, reads the ELF header, the program headers and the note, and loads nothing else; the
+// rest (code audit, policy, repair, blame) lives in policy.ts and is loaded only when needed.
 import { resolve } from 'node:path';
-import type { Step } from '../args/classify.js';
+import { isX86Machine } from '../elf/constants.js';
+import { ElfFormatError, ElfIoError } from '../elf/errors.js';
+import { summarizeFile } from '../elf/summary.js';
 import { levelName, type Level } from '../level.js';
-import { EXIT } from '../exit-codes.js';
-import { lowerIsaNeeded, RepairError, summarizeFile } from '../elf/index.js';
-import { ElfFormatError, ElfIoError } from '../elf/index.js';
-import type { Settings } from '../settings.js';
-import { blameInputs, formatCulprits } from './blame.js';
-import { judgeSummary } from './judge.js';
+import type { LinkedOutput, VerifyOutcome } from './policy.js';
 
-export interface LinkedOutput {
-  readonly output: string;
-  readonly step: Step;
-  readonly settings: Settings;
-  readonly kind: 'cc' | 'cxx' | 'ld';
-  /** The final argv given to the real tool (after rewriting), for naming the inputs that raised it. */
-  readonly args: readonly string[];
-  readonly tool: { readonly file: string; readonly prefixArgs: readonly string[] };
-  readonly prog: string;
-  readonly cwd: string;
-}
-
-export interface VerifyOutcome {
-  /** 0 to hand the output to make; otherwise the wrapper's exit status. */
-  readonly exitCode: number;
-  /** One line for stderr, when something must be said. */
-  readonly message?: string;
-  /** For ISA_DEBUG / ISA_LOG. */
-  readonly summary: string;
-}
+export type { LinkedOutput, VerifyOutcome } from './policy.js';
 
 export async function verifyLinkedOutput(out: LinkedOutput): Promise<VerifyOutcome> {
-  const { settings } = out;
-  const level: Level = settings.level.value;
-  const L = levelName(level);
+  const level: Level = out.settings.level.value;
   const path = resolve(out.cwd, out.output);
   let summary;
   try {
     summary = summarizeFile(path);
   } catch (err) {
-    if (err instanceof ElfFormatError || err instanceof ElfIoError) {
-      return { exitCode: 0, summary: `not verified: ${err.message}` };
-    }
+    if (err instanceof ElfFormatError || err instanceof ElfIoError) return { exitCode: 0, summary: `not verified: ${err.message}` };
     throw err;
   }
-  const policy = settings.onViolation.value;
-  const audit = settings.audit.value;
-  // `fix` must prove the code is within the level before lowering the note, whatever `audit` says.
-  const code = audit === 'always' ? 'always' : audit === 'off' && policy !== 'fix' ? 'never' : 'on-violation';
-  const j = await judgeSummary(path, summary, level, { code, allow: settings.allow.value });
-  if (j.verdict !== 'FAIL') return { exitCode: 0, summary: `${j.verdict}: ${j.reason}` };
-
-  const needed = summary.kind === 'elf' ? summary.neededLevel : 0;
-  const codeAbove = j.code?.verdict === 'fail';
-  if (policy === 'fix' && j.noteAbove && !codeAbove && j.code) {
-    try {
-      const r = lowerIsaNeeded(path, level);
-      return { exitCode: 0, summary: `fixed: x86 ISA needed ${levelName(r.oldLevel as Level)} -> ${levelName(r.newLevel as Level)}; code proven within ${L}` };
-    } catch (err) {
-      if (err instanceof RepairError) {
-        return { exitCode: EXIT.REPAIR_FAILED, message: `${out.output}: needs ${levelName(needed as Level)} and could not be repaired: ${err.message}`, summary: 'repair failed' };
-      }
-      throw err;
-    }
+  if (summary.kind === 'not-elf') return { exitCode: 0, summary: 'SKIP: not an ELF file' };
+  if (summary.kind === 'elf' && !isX86Machine(summary.machine)) return { exitCode: 0, summary: `SKIP: not x86 (${summary.machineName})` };
+  if (summary.kind === 'elf' && summary.neededLevel <= level && out.settings.audit.value !== 'always') {
+    const n = summary.neededLevel;
+    return { exitCode: 0, summary: `PASS: ${n === 0 ? 'no x86 ISA needed note' : `note needs ${levelName(n as Level)}`}` };
   }
-
-  const why = j.noteAbove
-    ? `needs ${levelName(needed as Level)} (x86 ISA needed note), above the configured ${L} (${settings.level.origin}); raised by: ${formatCulprits(blameInputs(out.kind, out.args, out.cwd, out.tool, level))}`
-    : `its code needs more than the configured ${L} (${settings.level.origin})`;
-  const codeText = codeAbove ? `; ${j.reason.replace(/^.*?(code above)/, '$1')}` : '';
-  if (policy === 'warn') {
-    return { exitCode: 0, message: `warning: ${out.output} ${why}${codeText}`, summary: `warned: ${j.reason}` };
-  }
-  const rejected = `${path}.isa-rejected`;
-  let moved = '';
-  try {
-    renameSync(path, rejected);
-    moved = `; moved to ${out.output}.isa-rejected`;
-  } catch (err) {
-    moved = `; could not move it aside (${(err as NodeJS.ErrnoException).code ?? err})`;
-  }
-  const hint = policy === 'fix' && codeAbove ? ' (not repaired: its instructions are above the level)' : '';
-  return { exitCode: EXIT.VIOLATION, message: `${out.output} ${why}${codeText}${hint}${moved}`, summary: `rejected: ${j.reason}` };
+  const { applyPolicy } = await import('./policy.js');
+  return applyPolicy(out, path, summary);
 }

@@ -49,8 +49,8 @@ export function auditToJson(r: AuditResult): string {
   return JSON.stringify(r, (_k, v) => (typeof v === 'bigint' ? `0x${v.toString(16)}` : v));
 }
 
-function auditOnNode(path: string, level: Level, allow: readonly string[]): AuditResult {
-  const parsed = JSON.parse(runOnNode('audit-json', [path, String(level), ...allow]), (k, v) =>
+async function auditOnNode(path: string, level: Level, allow: readonly string[]): Promise<AuditResult> {
+  const parsed = JSON.parse(await runOnNode('audit-json', [path, String(level), ...allow]), (k, v) =>
     k === 'firstAddress' && typeof v === 'string' ? BigInt(v) : v,
   );
   return parsed as AuditResult;

@@ -1,6 +1,6 @@
 // The wrappers with real compilers and linkers: what comes out runs on an x86-64-v2 CPU.
 import { describe, expect, it, beforeAll } from 'vitest';
-import { writeFileSync, existsSync, readFileSync } from 'node:fs';
+import { writeFileSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, ROOT, NEHALEM, aboveV2Instructions, have, readelfNeeded, run, tmp } from '../helpers.js';
 
@@ -155,13 +155,32 @@ describe.each(RUNTIMES)('transparency on the %s runtime', (runtime) => {
     const rsp = join(dir, 'args.rsp');
     writeFileSync(rsp, `-O3 '-march=x86-64-v3' -c ${join(dir, 'v.c')} -o ${join(dir, 'rsp.o')}\n`);
     const log = join(dir, `rsp-${runtime}.jsonl`);
-    const r = run(HOSTCC, [`@${rsp}`], { env: env({ ISA_LOG: log }) });
+    const privateTmp = join(dir, `tmp-${runtime}`);
+    run('mkdir', ['-p', privateTmp]);
+    const r = run(HOSTCC, [`@${rsp}`], { env: env({ ISA_LOG: log, TMPDIR: privateTmp }) });
     expect(r.status).toBe(0);
     expect(aboveV2Instructions(join(dir, 'rsp.o'))).toEqual([]);
     const entry = JSON.parse(readFileSync(log, 'utf8').trim());
     expect(entry.final).toContain('-march=x86-64-v2');
     expect(readFileSync(rsp, 'utf8')).toContain('x86-64-v3');
-    expect(run('sh', ['-c', `ls /tmp | grep -c 'isa-shim-[0-9]*-.*\\.rsp' || true`]).stdout.trim()).toBe('0');
+    // the temporary response file went to TMPDIR and is gone
+    expect(readdirSync(privateTmp)).toEqual([]);
+  });
+
+  it('the real tool gets a new response file in TMPDIR with the rewritten arguments', () => {
+    const rec = join(dir, `rec-${runtime}`);
+    const fake = join(dir, `record-cc-${runtime}`);
+    writeFileSync(fake, `#!/bin/sh\nprintf '%s\\n' "$@" > ${rec}.argv\nfor a; do case $a in @*) cat "\${a#@}" > ${rec}.rsp;; esac; done\n`, { mode: 0o755 });
+    const rsp = join(dir, 'args2.rsp');
+    writeFileSync(rsp, `-march=haswell "a b.c" -c -o out.o\n`);
+    const privateTmp = join(dir, `tmp2-${runtime}`);
+    run('mkdir', ['-p', privateTmp]);
+    expect(run(HOSTCC, [`@${rsp}`], { env: env({ ISA_HOSTCC: fake, TMPDIR: privateTmp }) }).status).toBe(0);
+    const argv = readFileSync(`${rec}.argv`, 'utf8').trim().split('\n');
+    expect(argv).toHaveLength(1);
+    expect(argv[0]).toMatch(new RegExp(`^@${privateTmp}/isa-shim-\\d+-\\w+\\.rsp$`));
+    expect(readFileSync(`${rec}.rsp`, 'utf8')).toBe('-mtune=haswell\n-march=x86-64-v2\na\\ b.c\n-c\n-o\nout.o\n');
+    expect(readdirSync(privateTmp)).toEqual([]);
   });
 
   it('exit status and signals pass through', () => {
