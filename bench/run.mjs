@@ -1,0 +1,161 @@
+#!/usr/bin/env node
+// `npm run bench`: every speed figure of the project, each measured side by side in one run as
+// alternating pairs (wrapped, direct, direct, wrapped, ...), reported as the median of the pairs
+// with the min-max spread and the command lines used. Ratios and differences, not absolute times:
+// the machine's load moves both sides of a pair alike.
+//
+//   node bench/run.mjs [--pairs N] [--only compile,link,check,audit,settings,args] [--kernel]
+//
+// --kernel adds `make -j2 modules_prepare` of Linux 6.1 wrapped vs plain (needs the tree the
+// kernel harness unpacks; several minutes per pair).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const argv = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : dflt;
+};
+const PAIRS = Math.max(15, Number(opt('--pairs', '15')));
+const only = opt('--only', 'compile,link,settings,check,audit,args').split(',');
+const work = mkdtempSync(join(tmpdir(), 'isa-bench-'));
+const HOSTCC = join(root, 'bin', 'isa-hostcc');
+const SHIM = join(root, 'bin', 'isa-shim');
+const fast = existsSync(join(root, 'dist', 'isa-shim-fast'));
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const fmt = (x, d = 1) => x.toFixed(d);
+
+function timeRun(cmd, args, opts = {}) {
+  const t = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 1 << 28, ...opts });
+  const ms = Number(process.hrtime.bigint() - t) / 1e6;
+  if (r.status !== 0 && !opts.allowFail) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
+  return { ms, r };
+}
+
+/** Alternates a and b PAIRS times (a first on even pairs); returns per-pair values. */
+function pairs(a, b, n = PAIRS) {
+  const as = [];
+  const bs = [];
+  a();
+  b(); // warm caches (page cache, settings cache) once, unmeasured
+  for (let i = 0; i < n; i++) {
+    if (i % 2 === 0) {
+      as.push(a());
+      bs.push(b());
+    } else {
+      bs.push(b());
+      as.push(a());
+    }
+  }
+  return { as, bs };
+}
+
+const rows = [];
+function row(figure, value, spread, target, pass, how) {
+  rows.push({ figure, value, spread, target, pass, how });
+  console.log(`${pass === undefined ? '    ' : pass ? 'ok  ' : 'MISS'} ${figure}: ${value} (${spread}) target ${target}`);
+}
+
+function diffRow(figure, { as, bs }, limitMs, how) {
+  const d = as.map((a, i) => a - bs[i]);
+  const md = median(d);
+  row(figure, `+${fmt(md)} ms (wrapped ${fmt(median(as))} vs direct ${fmt(median(bs))} ms)`, `pair diffs ${fmt(Math.min(...d))}..${fmt(Math.max(...d))}`, `<= +${limitMs} ms`, md <= limitMs, how);
+}
+
+const env = { ...process.env, ISA_LEVEL: 'v2', ISA_CACHE_DIR: join(work, 'cache'), ISA_DEBUG: '', ISA_LOG: '', ISA_PROFILE: '' };
+const SRC = join(work, 'small.c');
+writeFileSync(SRC, '#include <stdio.h>\nstatic int sq(int x) { return x * x; }\nint main(void) { printf("%d\\n", sq(7)); return 0; }\n');
+
+console.log(`isa-shim bench: ${PAIRS} alternating pairs per figure; work dir ${work}`);
+console.log(`runtime of the wrappers: ${fast ? 'dist/isa-shim-fast (compiled, Bun baseline)' : 'Node.js (no compiled executable built)'}\n`);
+
+if (only.includes('compile')) {
+  const direct = ['gcc', ['-O2', '-march=x86-64-v2', '-c', SRC, '-o', join(work, 'd.o')]];
+  const wrapped = [HOSTCC, ['-O2', '-march=x86-64-v3', '-c', SRC, '-o', join(work, 'w.o')]];
+  const p = pairs(() => timeRun(wrapped[0], wrapped[1], { env }).ms, () => timeRun(direct[0], direct[1]).ms);
+  diffRow('wrapped compile vs direct', p, 15, `${wrapped[0]} ${wrapped[1].join(' ')}  vs  ${direct[0]} ${direct[1].join(' ')}`);
+  const nodeEnv = { ...env, ISA_RUNTIME: 'node' };
+  const q = pairs(() => timeRun(wrapped[0], wrapped[1], { env: nodeEnv }).ms, () => timeRun(direct[0], direct[1]).ms);
+  diffRow('same, forced onto Node.js (ISA_RUNTIME=node)', q, 15, 'as above with ISA_RUNTIME=node');
+  const probe = pairs(() => timeRun(HOSTCC, ['-dumpversion'], { env }).ms, () => timeRun('gcc', ['-dumpversion']).ms);
+  diffRow('wrapped probe (-dumpversion) vs direct', probe, 15, `${HOSTCC} -dumpversion  vs  gcc -dumpversion`);
+}
+
+/** Phase times the wrapper itself reports (ISA_PROFILE=1), over PAIRS calls. */
+function phases(args, extraEnv = {}) {
+  const out = {};
+  timeRun(HOSTCC, args, { env: { ...env, ...extraEnv } });
+  for (let i = 0; i < PAIRS; i++) {
+    const { r } = timeRun(HOSTCC, args, { env: { ...env, ...extraEnv, ISA_PROFILE: '1' } });
+    const line = r.stderr.split('\n').find((l) => l.includes('profile ms'));
+    for (const [, k, v] of line.matchAll(/(\S+)=([\d.]+)/g)) (out[k] ??= []).push(Number(v));
+  }
+  return out;
+}
+
+if (only.includes('settings') || only.includes('link')) {
+  const ph = phases(['-O2', '-o', join(work, 'linked'), SRC]);
+  const s = ph.settings;
+  row('settings resolution, warm call (in the wrapper)', `${fmt(median(s), 2)} ms`, `${fmt(Math.min(...s), 2)}..${fmt(Math.max(...s), 2)}`, '<= 5 ms', median(s) <= 5, `ISA_PROFILE=1 ${HOSTCC} -O2 -o linked small.c, phase 'settings'`);
+  const v = ph.verify;
+  row('verification of a linked binary within the level', `${fmt(median(v), 2)} ms`, `${fmt(Math.min(...v), 2)}..${fmt(Math.max(...v), 2)}`, '<= 2 ms', median(v) <= 2, `same call, phase 'verify' (reads headers and note)`);
+  const st = ph.start;
+  row('runtime start-up and module load (informational)', `${fmt(median(st), 2)} ms`, `${fmt(Math.min(...st), 2)}..${fmt(Math.max(...st), 2)}`, '-', undefined, `same call, phase 'start'`);
+}
+
+if (only.includes('link')) {
+  const direct = ['gcc', ['-O2', '-march=x86-64-v2', '-o', join(work, 'dl'), SRC]];
+  const wrapped = [HOSTCC, ['-O2', '-march=x86-64-v3', '-o', join(work, 'wl'), SRC, '-Wl,-z,x86-64-v3']];
+  const p = pairs(() => timeRun(wrapped[0], wrapped[1], { env }).ms, () => timeRun(direct[0], direct[1]).ms);
+  diffRow('wrapped compile+link+verify vs direct', p, 15, `${wrapped[0]} ${wrapped[1].join(' ')}  vs  ${direct[0]} ${direct[1].join(' ')}`);
+}
+
+if (only.includes('check')) {
+  // The same ELF files for both sides: the first 400 ELF files under /usr/bin and /usr/lib.
+  const listing = timeRun(SHIM, ['check', '--json', '--level', 'v4', '/usr/bin'], { allowFail: true, env }).r.stdout;
+  const files = JSON.parse(listing).files.filter((f) => f.verdict !== 'SKIP').map((f) => f.path);
+  const lib = JSON.parse(timeRun(SHIM, ['check', '--json', '--level', 'v4', '/usr/lib/x86_64-linux-gnu'], { allowFail: true, env }).r.stdout)
+    .files.filter((f) => f.verdict !== 'SKIP').map((f) => f.path);
+  const sample = [...files.slice(0, 200), ...lib.slice(0, 200)];
+  const listFile = join(work, 'elf-files.txt');
+  writeFileSync(listFile, sample.join('\n') + '\n');
+  const loop = `while IFS= read -r f; do readelf -n "$f"; done < ${listFile} > /dev/null 2>&1`;
+  const p = pairs(
+    () => timeRun(SHIM, ['check', '-q', '--level', 'v4', ...sample], { env, allowFail: true }).ms,
+    () => timeRun('sh', ['-c', loop], { allowFail: true }).ms,
+  );
+  const ratios = p.as.map((a, i) => p.bs[i] / a);
+  row(`isa-shim check vs a readelf -n loop (${sample.length} ELF files)`, `${fmt(median(ratios))}x faster (${fmt(median(p.as))} vs ${fmt(median(p.bs))} ms)`, `${fmt(Math.min(...ratios))}..${fmt(Math.max(...ratios))}x`, '>= 10x', median(ratios) >= 10, `isa-shim check -q --level v4 FILES...  vs  ${loop}`);
+  console.log(`     (${files.length} ELF files under /usr/bin, ${lib.length} under /usr/lib/x86_64-linux-gnu; the sample keeps 15 pairs affordable)`);
+}
+
+if (only.includes('audit')) {
+  const r = spawnSync(process.execPath, [join(root, 'bench', 'audit.mjs'), '--pairs', '5'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const m = /ratio[^\n]*?([\d.]+)x/i.exec(r.stdout);
+  console.log(r.stdout.split('\n').map((l) => `     ${l}`).join('\n'));
+  row('code audit vs objdump -d (instructions/s)', m ? `${m[1]}x` : 'see above', 'bench/audit.mjs', '>= 2x', m ? Number(m[1]) >= 2 : undefined, 'node bench/audit.mjs --pairs 5');
+}
+
+if (only.includes('args')) {
+  const r = spawnSync(process.execPath, [join(root, 'bench', 'args-scale.mjs')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (r.status === 0 || r.stdout) console.log(r.stdout.split('\n').map((l) => `     ${l}`).join('\n'));
+}
+
+if (argv.includes('--kernel')) {
+  const r = spawnSync(process.execPath, [join(root, 'bench', 'kernel.mjs'), '--pairs', opt('--kernel-pairs', '3')], { encoding: 'utf8', stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0) console.log('kernel bench failed; see its output above');
+}
+
+console.log('\nfigure | value | spread | target | command lines');
+for (const r of rows) console.log(`${r.figure} | ${r.value} | ${r.spread} | ${r.target} | ${r.how}`);
+
