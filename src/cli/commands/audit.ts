@@ -122,6 +122,21 @@ function* walkTrees(roots: readonly string[], onDir: () => void): Generator<Foun
   }
 }
 
+/**
+ * ELF files of a kernel build tree that are not host programs: the kernel image, its vDSO and boot and
+ * real-mode code. A self-built kernel's /lib/modules/$(uname -r)/build is the whole build tree.
+ */
+export function isKernelSide(path: string): boolean {
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  return (
+    /^vmlinux(\.o|\.unstripped|\.a)?$/.test(name) ||
+    /\.(ko|dbg|elf)$/.test(name) ||
+    /^vdso.*\.so$/.test(name) ||
+    /(^|\/)arch\/[^/]+\/(boot|realmode|entry\/vdso|kernel\/vsyscall)\//.test(path) ||
+    /(^|\/)arch\/[^/]+\/.*\/vdso[^/]*\//.test(path)
+  );
+}
+
 function classify(j: Judgement): { effect: Effect; action: Action } {
   if (j.verdict === 'PASS') return { effect: 'runs', action: 'none' };
   if (j.verdict === 'MAYBE') return { effect: 'unknown', action: 'audit-code' };
@@ -207,6 +222,10 @@ export async function auditCommand(argv: readonly string[], ctx: AuditContext): 
       }
       if (s.kind === 'archive') {
         skip('ar archive (not run on the host)');
+        continue;
+      }
+      if (isKernelSide(f.path)) {
+        skip('kernel-side ELF (vmlinux, vDSO, boot code: not run on the host)');
         continue;
       }
       if (s.typeName !== 'EXEC' && s.typeName !== 'DYN') {
