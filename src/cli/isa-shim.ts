@@ -55,7 +55,8 @@ async function dispatch(cmd: string, rest: readonly string[]): Promise<number> {
     }
     case 'explain': {
       const { explainCommand } = await import('./commands/explain.js');
-      return explainCommand(rest, () => resolveSettings(ctx));
+      // `explain -h` alone is a request for help, not a call to explain (explain.ts handles --help).
+      return explainCommand(rest.length === 1 && rest[0] === '-h' ? ['--help'] : rest, () => resolveSettings(ctx));
     }
     case 'config':
     case 'detect':
