@@ -4,8 +4,9 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readNote, scanCode, type CodeScan, type NoteInfo } from './inspect.js';
-import { loadCcVersionText, prepareJobInputs, runJob, type JobInputs, type JobOutcome } from './jobs.js';
+import { prepareJobInputs, runJob, type JobInputs, type JobOutcome } from './jobs.js';
 import { buildModuleUnderNehalem, ensureReferenceModule, type ModuleOutcome } from './module.js';
+import { acquireCache } from './lock.js';
 import { renderReport } from './report.js';
 import { failedMakeTarget, firstErrorLine, run } from './run.js';
 import {
@@ -184,7 +185,31 @@ export async function runVariantMode(
   };
 }
 
+/** Commands the harness runs besides make and the compilers of each variant. */
+const NEEDED_COMMANDS = ['make', 'tar', 'xz', 'gcc', 'g++', 'clang', 'ld.lld', 'llvm-ar', 'readelf', 'objdump', 'pahole',
+  'openssl', 'qemu-x86_64', 'flex', 'bison', 'bc'];
+
+async function missingCommands(): Promise<string[]> {
+  const out: string[] = [];
+  for (const c of NEEDED_COMMANDS) {
+    const r = await run(['sh', '-c', `command -v ${c}`]);
+    if (r.code !== 0) out.push(c);
+  }
+  return out;
+}
+
 export async function runHarness(progress: Progress = (l) => console.log(l)): Promise<HarnessResult> {
+  const missing = await missingCommands();
+  if (missing.length) throw new Error(`kernel e2e needs these commands: ${missing.join(' ')}`);
+  const release = await acquireCache(Number(process.env['ISA_E2E_LOCK_WAIT_MS'] ?? 25 * 60_000), progress);
+  try {
+    return await runHarnessLocked(progress);
+  } finally {
+    release();
+  }
+}
+
+async function runHarnessLocked(progress: Progress): Promise<HarnessResult> {
   const started = Date.now();
   mkdirSync(LOGS, { recursive: true });
   mkdirSync(WORK, { recursive: true });
@@ -200,7 +225,6 @@ export async function runHarness(progress: Progress = (l) => console.log(l)): Pr
   const families = [...new Set(variants.map((v) => v.family))] as Family[];
   for (const f of families) {
     configure[f] = await ensureConfigured(f, setupLog);
-    await loadCcVersionText(f);
     progress(`objdir ${objdirOf(f)}: ${configure[f]?.configured ? 'configured' : 'reused'} (${((configure[f]?.ms ?? 0) / 1000).toFixed(1)} s)`);
   }
   const crtDir = join(WORK, 'stamped-crt');

@@ -142,14 +142,8 @@ export const JOBS: Record<string, JobDef> = {
     async run(ctx) {
       const objdir = objdirOf(ctx.family);
       copyFileSync(join(objdir, '.config'), join(ctx.dir, '.config'));
-      const env: NodeJS.ProcessEnv = {
-        PATH: process.env['PATH'], HOME: process.env['HOME'],
-        srctree: SRCTREE, ARCH: 'x86', SRCARCH: 'x86', KERNELVERSION: kernelVersion(),
-        CC: ctx.family === 'llvm' ? 'clang' : 'gcc', LD: ctx.family === 'llvm' ? 'ld.lld' : 'ld',
-        NM: ctx.family === 'llvm' ? 'llvm-nm' : 'nm', OBJCOPY: ctx.family === 'llvm' ? 'llvm-objcopy' : 'objcopy',
-        AR: ctx.family === 'llvm' ? 'llvm-ar' : 'ar', PAHOLE: 'pahole', RUSTC: 'rustc', BINDGEN: 'bindgen',
-        CC_VERSION_TEXT: ccVersionText(ctx.family),
-      };
+      // Exactly the environment kbuild gives Kconfig: the variables include/config/auto.conf.cmd records.
+      const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'], HOME: process.env['HOME'], ...kconfigEnv(objdir) };
       const r = await qemu(ctx.tool, ['--olddefconfig', join(SRCTREE, 'Kconfig')], { cwd: ctx.dir, env, log: ctx.log });
       return {
         r,
@@ -319,22 +313,14 @@ export const JOBS: Record<string, JobDef> = {
   },
 };
 
-let kv: string | undefined;
-function kernelVersion(): string {
-  if (kv) return kv;
-  const mk = readFileSync(join(SRCTREE, 'Makefile'), 'utf8');
-  const get = (k: string) => new RegExp(`^${k} = (.*)$`, 'm').exec(mk)?.[1]?.trim() ?? '';
-  kv = `${get('VERSION')}.${get('PATCHLEVEL')}.${get('SUBLEVEL')}${get('EXTRAVERSION')}`;
-  return kv;
-}
-
-const ccText = new Map<Family, string>();
-function ccVersionText(family: Family): string {
-  return ccText.get(family) ?? '';
-}
-export async function loadCcVersionText(family: Family): Promise<void> {
-  const r = await run([family === 'llvm' ? 'clang' : 'gcc', '--version']);
-  ccText.set(family, r.stdout.split('\n')[0]?.trim() ?? '');
+/** `ifneq "$(NAME)" "value"` lines of include/config/auto.conf.cmd: the environment Kconfig ran with. */
+export function kconfigEnv(objdir: string): Record<string, string> {
+  const text = readFileSync(join(objdir, 'include/config/auto.conf.cmd'), 'utf8');
+  const env: Record<string, string> = {};
+  for (const m of text.matchAll(/^ifneq "\$\((\w+)\)" "(.*)"$/gm)) {
+    if (m[1]) env[m[1]] = m[2] ?? '';
+  }
+  return env;
 }
 
 export async function runJob(id: string, ctx: JobContext): Promise<JobOutcome> {

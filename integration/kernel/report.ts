@@ -2,12 +2,14 @@
 // per variant for the DKMS module build, with times and log paths.
 import type { ModeResult, ToolResult, VariantResult } from './harness.js';
 import { jobDescriptions } from './jobs.js';
-import type { Mode } from './setup.js';
+import { CACHE, type Mode } from './setup.js';
 
 const NOTE_SHORT: Record<number, string> = { 0: 'none', 1: 'baseline', 2: 'v2', 3: 'v3', 4: 'v4' };
 
 function cut(s: string, n: number): string {
-  const one = s.replace(/\|/g, '/').replace(/\s+/g, ' ');
+  // Paths inside the object dirs and the cache are shown relative: the tool's name is what matters.
+  const one = s.split(`${CACHE}/obj/gcc/`).join('').split(`${CACHE}/obj/llvm/`).join('').split(`${CACHE}/`).join('')
+    .replace(/\|/g, '/').replace(/\s+/g, ' ');
   return one.length > n ? `${one.slice(0, n - 1)}…` : one;
 }
 
