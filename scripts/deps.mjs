@@ -12,6 +12,7 @@ export const DEBIAN_DEPS = [
   ['qemu-user', { cmd: 'qemu-x86_64' }],
   ['ccache', { cmd: 'ccache' }],
   ['distcc', { cmd: 'distccd' }],
+  ['sccache', { cmd: 'sccache' }],
   ['gcc-12-plugin-dev', { file: '/usr/lib/gcc/x86_64-linux-gnu/12/plugin/include/gcc-plugin.h' }],
   ['libelf-dev', { file: '/usr/include/libelf.h' }],
   ['libssl-dev', { file: '/usr/include/openssl/ssl.h' }],
