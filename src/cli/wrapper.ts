@@ -215,8 +215,9 @@ export async function runWrapper(w: WrapperEnv): Promise<never> {
     // Loaded only after a link: compiles, preprocesses and probes never evaluate the ELF reader.
     const { verifyLinkedOutput } = await import('../verify/index.js');
     // A signal during a repair must not leave a temporary file or a torn output: it waits for the rename.
+    const output = p.output;
     const v = await withSignalsDeferred(() => verifyLinkedOutput({
-      output: p.output,
+      output,
       step: p.step,
       kind: w.kind,
       settings,
