@@ -30,6 +30,7 @@ function forwardSignals(child: Child): () => void {
     handlers.set(sig, h);
     process.on(sig, h);
   }
+  releaseHeld((sig) => child.kill(sig));
   return () => {
     for (const [sig, h] of handlers) process.off(sig, h);
   };
@@ -80,8 +81,36 @@ async function runWithNode(file: string, args: readonly string[], env: NodeJS.Pr
   });
 }
 
+// Between the call and the child's forwarding handlers (an await, the spawn itself) a signal would
+// otherwise take its default action: the wrapper dies, the child runs on orphaned and the temporary
+// response file stays. Signals are held from the start of runTool and replayed to the child.
+let held: { readonly sigs: NodeJS.Signals[]; readonly stop: () => void } | undefined;
+
+function holdSignals(): void {
+  const sigs: NodeJS.Signals[] = [];
+  const h = (sig: NodeJS.Signals): void => void sigs.push(sig);
+  for (const sig of FORWARDED) process.on(sig, h);
+  held = { sigs, stop: () => FORWARDED.forEach((sig) => process.off(sig, h)) };
+}
+
+function releaseHeld(to: (sig: NodeJS.Signals) => void): void {
+  const h = held;
+  held = undefined;
+  if (!h) return;
+  h.stop();
+  for (const sig of h.sigs) {
+    try {
+      to(sig);
+    } catch {
+      // already gone
+    }
+  }
+}
+
 export function runTool(file: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<ToolOutcome> {
-  return typeof Bun !== 'undefined' ? runWithBun(file, args, env) : runWithNode(file, args, env);
+  holdSignals();
+  const run = typeof Bun !== 'undefined' ? runWithBun(file, args, env) : runWithNode(file, args, env);
+  return run.finally(() => releaseHeld(() => undefined));
 }
 
 /** Ends this process the way the child ended: same exit code, or killed by the same signal. */
