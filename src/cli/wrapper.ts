@@ -52,12 +52,19 @@ export function selfPathsFrom(binDir: string, extra: readonly string[]): Set<str
   return out;
 }
 
+/** Response files whose bytes are not UTF-8: rewriting them would hand on U+FFFD instead of the bytes. */
+const nonUtf8Responses: string[] = [];
+
 function readResponse(path: string): string | undefined {
+  let bytes;
   try {
-    return readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch {
     return undefined;
   }
+  const text = bytes.toString('utf8');
+  if (text.includes('\uFFFD') && !Buffer.from(text, 'utf8').equals(bytes)) nonUtf8Responses.push(path);
+  return text;
 }
 
 function quoteForLog(a: string): string {
@@ -182,6 +189,9 @@ export async function runWrapper(w: WrapperEnv): Promise<never> {
   let toolArgs: readonly string[];
   if (!changed) toolArgs = w.argv;
   else if (p.usedResponseFile) {
+    if (nonUtf8Responses.length > 0) {
+      throw new ShimError(`response file ${nonUtf8Responses[0]} is not valid UTF-8; isa-shim cannot rewrite it without changing its bytes`, EXIT.BAD_INPUT);
+    }
     rspPath = join(tmpdir(), `isa-shim-${process.pid}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.rsp`);
     writeFileSync(rspPath, formatResponseText(p.finalArgs), { mode: 0o600 });
     toolArgs = [`@${rspPath}`];
