@@ -40,6 +40,10 @@ export interface ModeResult {
   readonly module?: ModuleOutcome;
   /** Wrapped calls logged by ISA_LOG (after mode). */
   readonly shimCalls?: number;
+  /** The levels the shim used, with where each came from (after mode). */
+  readonly shimLevels?: readonly string[];
+  /** Verification outcomes of linked outputs by their first word (PASS, FIXED, ...), with counts. */
+  readonly shimVerify?: Readonly<Record<string, number>>;
   readonly shimLog?: string;
 }
 
@@ -137,9 +141,27 @@ async function judgeTools(variant: Variant, mode: Mode, inputs: JobInputs, refMo
   return { tools, extras, jobsMs: Date.now() - started };
 }
 
-function countLines(path: string): number | undefined {
+/** Summarises the shim's ISA_LOG: number of calls, levels used (with origin), verification outcomes. */
+export function summariseShimLog(path: string): { calls: number; levels: string[]; verify: Record<string, number> } | undefined {
   if (!existsSync(path)) return undefined;
-  return readFileSync(path, 'utf8').split('\n').filter(Boolean).length;
+  const lines = readFileSync(path, 'utf8').split('\n').filter(Boolean);
+  const levels = new Set<string>();
+  const verify: Record<string, number> = {};
+  for (const line of lines) {
+    let j: Record<string, unknown>;
+    try {
+      j = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      verify['unparsable log line'] = (verify['unparsable log line'] ?? 0) + 1;
+      continue;
+    }
+    if (typeof j['level'] === 'string') levels.add(`${j['level']}${typeof j['levelOrigin'] === 'string' ? ` (${j['levelOrigin']})` : ''}`);
+    if (typeof j['verify'] === 'string') {
+      const k = /^[A-Za-z]+/.exec(j['verify'])?.[0] ?? j['verify'];
+      verify[k] = (verify[k] ?? 0) + 1;
+    }
+  }
+  return { calls: lines.length, levels: [...levels], verify };
 }
 
 export async function runVariantMode(
@@ -169,6 +191,7 @@ export async function runVariantMode(
     });
     progress(`[${tag}] module build under Nehalem: ${module.ok ? 'ok' : `FAILED: ${module.detail}`} (${(module.ms / 1000).toFixed(1)} s)`);
   }
+  const shim = mode === 'after' ? summariseShimLog(shimLog) : undefined;
   return {
     mode,
     buildOk: b.ok,
@@ -180,7 +203,9 @@ export async function runVariantMode(
     extras,
     jobsMs,
     module,
-    shimCalls: mode === 'after' ? countLines(shimLog) : undefined,
+    shimCalls: shim?.calls,
+    shimLevels: shim?.levels,
+    shimVerify: shim?.verify,
     shimLog: mode === 'after' ? shimLog : undefined,
   };
 }

@@ -104,6 +104,14 @@ export function renderReport(results: readonly VariantResult[], meta: ReportMeta
     }
   }
   out.push('');
+  out.push('Shim trace (ISA_LOG of the "after" builds): level used and linked-output verification:', '');
+  for (const v of results) {
+    const r = modeOf(v, 'after');
+    if (!r) continue;
+    const ver = Object.entries(r.shimVerify ?? {}).map(([k, n]) => `${k}×${n}`).join(', ') || 'none logged';
+    out.push(`- ${v.variant.n} ${v.variant.id}: ${r.shimCalls ?? 0} calls; level ${(r.shimLevels ?? []).map((l) => cut(l, 140)).join('; ') || '?'}; verify ${ver}`);
+  }
+  out.push('');
   out.push('Commands:', '');
   for (const v of results) {
     for (const m of ['before', 'after'] as const) {

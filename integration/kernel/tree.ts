@@ -111,7 +111,7 @@ function walk(dir: string, visit: (path: string) => void): void {
 
 /**
  * Removes the host-tool outputs only: the whole tools/ build (objtool, resolve_btfids and their
- * libsubcmd/libbpf), and every ELF file (objects, programs, plugins) under scripts/ and
+ * libsubcmd/libbpf), and every object, plugin and ELF program under scripts/ and
  * arch/x86/tools/. The configuration and generated headers stay, so the next make rebuilds only them.
  */
 export function cleanHostTools(family: Family): number {
@@ -121,7 +121,8 @@ export function cleanHostTools(family: Family): number {
   rmSync(join(objdir, 'tools'), { recursive: true, force: true });
   for (const sub of ['scripts', 'arch/x86/tools']) {
     walk(join(objdir, sub), (p) => {
-      if (isElf(p)) {
+      // Objects by name too: clang -flto objects are LLVM bitcode, not ELF.
+      if (p.endsWith('.o') || p.endsWith('.so') || isElf(p)) {
         rmSync(p, { force: true });
         removed++;
       }
