@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { ToolKind } from '../exec/find-tool.js';
 import { main as wrapperMain } from './wrapper-main.js';
 import { setInstallDir } from '../runtime.js';
+import { ShimError } from '../exit-codes.js';
 import type { Level } from '../level.js';
 
 declare const __ISA_COMPILED__: boolean;
@@ -32,7 +33,13 @@ async function start(): Promise<void> {
     // Internal: the compiled runtime's code audit, run here on Node (see src/runtime.ts).
     const [path, level, ...allow] = rest;
     const { auditFile, auditToJson } = await import('../verify/judge.js');
-    process.stdout.write(auditToJson(await auditFile(path!, Number(level) as Level, allow)));
+    try {
+      process.stdout.write(auditToJson(await auditFile(path!, Number(level) as Level, allow)));
+    } catch (err) {
+      // A malformed file is a verdict for the caller, not a crash: hand its one line back as JSON.
+      if (!(err instanceof ShimError)) throw err;
+      process.stdout.write(JSON.stringify({ shimError: { message: err.message, code: err.code } }));
+    }
   } else if (kind === 'cc' || kind === 'cxx' || kind === 'ld') {
     await wrapperMain(kind as ToolKind, rest, join(installDir(), 'bin'));
   } else if (kind === 'cli' && !__ISA_COMPILED__) {

@@ -2,7 +2,8 @@
 // wrappers after a link and by `isa-shim check`, `fix` and `audit`, so every command judges alike.
 import { levelName, type Level } from '../level.js';
 import { isX86Machine } from '../elf/constants.js';
-import { readCodeImage, summarizeFile, type ElfSummary, type FileSummary } from '../elf/index.js';
+import { ElfFormatError, readCodeImage, summarizeFile, type ElfSummary, type FileSummary } from '../elf/index.js';
+import { EXIT, ShimError } from '../exit-codes.js';
 import type { AuditResult } from '../audit/index.js';
 import { runOnNode } from '../runtime.js';
 
@@ -53,6 +54,10 @@ async function auditOnNode(path: string, level: Level, allow: readonly string[])
   const parsed = JSON.parse(await runOnNode('audit-json', [path, String(level), ...allow]), (k, v) =>
     k === 'firstAddress' && typeof v === 'string' ? BigInt(v) : v,
   );
+  if (parsed?.shimError) {
+    const { message, code } = parsed.shimError as { message: string; code: number };
+    throw code === EXIT.BAD_INPUT ? new ElfFormatError(message) : new ShimError(message, code);
+  }
   return parsed as AuditResult;
 }
 
