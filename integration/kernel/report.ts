@@ -72,6 +72,28 @@ export function renderReport(results: readonly VariantResult[], meta: ReportMeta
   }
   out.push('');
 
+  out.push('## Matrix: note / instructions above v2 / Nehalem job, before → after', '');
+  out.push('ISA = refused by the loader ("CPU ISA level is lower than required"), SIGILL = killed by an illegal instruction, n/a = not built in this family.', '');
+  out.push(`| tool | ${results.map((v) => `${v.variant.n} ${v.variant.id}`).join(' | ')} |`);
+  out.push(`|---|${results.map(() => '---|').join('')}`);
+  const toolIds = [...new Set(results.flatMap((v) => [...(v.modes.before?.tools ?? []), ...(v.modes.after?.tools ?? [])].map((t) => t.id)))];
+  for (const id of toolIds) {
+    const cells = results.map((v) => {
+      const one = (m: ModeResult | undefined) => {
+        const t = m?.tools.find((x) => x.id === id);
+        if (!t) return undefined;
+        if (!t.present) return 'missing';
+        const job = !t.job ? '?' : t.job.ok ? 'ok' : /ISA level/.test(t.job.detail) ? 'ISA' : /signal 4\b/.test(t.job.detail) ? 'SIGILL' : 'FAIL';
+        return `${noteCell(t)}/${t.code?.count ?? '?'}/${job}`;
+      };
+      const b = one(modeOf(v, 'before'));
+      const a = one(modeOf(v, 'after'));
+      return b === undefined && a === undefined ? 'n/a' : `${b ?? '–'} → ${a ?? '–'}`;
+    });
+    out.push(`| ${id} | ${cells.join(' | ')} |`);
+  }
+  out.push('');
+
   out.push('## Host tools', '');
   out.push('| # | tool | note before | note after | >v2 insns before | >v2 insns after | Nehalem before | Nehalem after |');
   out.push('|---|---|---|---|---|---|---|---|');
