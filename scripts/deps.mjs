@@ -22,4 +22,5 @@ export const DEBIAN_DEPS = [
   ['dwarves', { cmd: 'pahole' }],
   ['linux-source-6.1', { file: '/usr/src/linux-source-6.1.tar.xz' }],
   ['xz-utils', { cmd: 'xz' }],
+  ['openssl', { cmd: 'openssl' }],
 ];

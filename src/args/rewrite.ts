@@ -262,9 +262,9 @@ export function rewriteDriverArgs(args: readonly string[], ctx: RewriteContext):
   // A compile with no -march would use the compiler's own default, which may be above the level
   // (distro compilers built --with-arch=x86-64-v3). A link that compiles sources or runs LTO
   // code generation needs it too; a plain object link does not, and clang would warn on it.
-  const needsMarch =
-    !info.hasMarch &&
-    (info.step === 'compile' || info.step === 'preprocess' || (isLink && (info.compilesSource || info.lto)));
+  // Preprocessing generates no code: `-E` probes (kbuild's, autoconf's) must print exactly what
+  // the real compiler prints, so nothing is added there (an explicit -march above is still lowered).
+  const needsMarch = !info.hasMarch && (info.step === 'compile' || (isLink && (info.compilesSource || info.lto)));
   // Added options go first: before any `-x`, `--` or input, where every driver reads them as options.
   const out: string[] = [];
   if (needsMarch) {

@@ -59,9 +59,10 @@ describe('-march', () => {
     ]);
   });
 
-  it('a compile or preprocess without -march gets one; a plain object link does not', () => {
+  it('a compile without -march gets one; preprocessing and a plain object link do not', () => {
     expect(drv(['-c', 'a.c']).args).toEqual(['-march=x86-64-v2', '-c', 'a.c']);
-    expect(drv(['-E', '-P', '-x', 'c', '-']).args).toEqual(['-march=x86-64-v2', '-E', '-P', '-x', 'c', '-']);
+    expect(drv(['-E', '-P', '-x', 'c', '-']).args).toEqual(['-E', '-P', '-x', 'c', '-']);
+    expect(drv(['-E', '-march=x86-64-v3', 'a.c']).args).toEqual(['-E', '-march=x86-64-v2', 'a.c']);
     expect(drv(['-o', 'p', 'a.o', 'b.o']).args).toEqual(['-o', 'p', 'a.o', 'b.o']);
     expect(drv(['-o', 'p', 'a.c']).args).toEqual(['-march=x86-64-v2', '-o', 'p', 'a.c']);
     expect(drv(['-flto', '-o', 'p', 'a.o']).args).toEqual(['-march=x86-64-v2', '-flto', '-o', 'p', 'a.o']);

@@ -113,7 +113,7 @@ describe.each(RUNTIMES)('transparency on the %s runtime', (runtime) => {
   );
 
   it('`-E -P -x c -` from stdin gives the real output', () => {
-    const input = 'int v = __GNUC__;\n#ifdef __x86_64__\nint x86;\n#endif\n';
+    const input = 'int v = __GNUC__;\n#ifdef __x86_64__\nint x86;\n#endif\nint sse42 = __SSE4_2__; int avx2 = __AVX2__;\n';
     const a = run(HOSTCC, ['-E', '-P', '-x', 'c', '-'], { env: env(), input });
     const b = run('gcc', ['-E', '-P', '-x', 'c', '-'], { input });
     expect(a.status).toBe(0);
