@@ -47,6 +47,8 @@ export function windowSource(parent: ByteSource, base: number, size: number): By
 // The first block of a file holds the ELF header, the program headers and usually the property note
 // (.note.gnu.property sits right after the phdrs), so one read of it serves a whole verify.
 const HEAD_BLOCK = 4096;
+const BLOCK = 64 * 1024;
+const SMALL_READ = 4096;
 
 /** A source that reads an open descriptor with positioned reads. The caller owns (closes) `fd`. */
 export function fdSource(fd: number, size: number): ByteSource {
@@ -68,12 +70,27 @@ export function fdSource(fd: number, size: number): ByteSource {
     if (done < length) throw new ElfFormatError(`file shrank while reading at ${hex(offset + done)}`);
     return buf;
   };
+  // Beyond the head, small reads are served from one cached 64 KiB block: walking an archive's
+  // members (or a section header table and its names) is many small reads close together, and one
+  // pread per 60-byte member header made `check /usr/lib` spend most of its time in syscalls.
+  let blockStart = -1;
+  let block: Uint8Array | undefined;
   return {
     size,
     read(offset, length) {
       if (offset + length <= Math.min(HEAD_BLOCK, size)) {
         head ??= pread(0, Math.min(HEAD_BLOCK, size));
         return head.subarray(offset, offset + length);
+      }
+      if (length <= SMALL_READ) {
+        const start = offset - (offset % BLOCK);
+        if (offset + length <= start + BLOCK) {
+          if (start !== blockStart || !block) {
+            block = pread(start, Math.min(BLOCK, size - start));
+            blockStart = start;
+          }
+          if (offset + length - start <= block.length) return block.subarray(offset - start, offset - start + length);
+        }
       }
       return pread(offset, length);
     },
