@@ -49,11 +49,8 @@ function preferredFirst(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/**
- * Index of the range containing `off`, else -1. Nested symbols (a local label-function inside another)
- * are handled by looking back a few ranges when the nearest start does not contain the offset.
- */
-export function findRange(ranges: readonly FnRange[], off: number): number {
+/** Index of the last range (sorted by start) whose start is <= `off`, else -1: a binary search. */
+function lastStartingAtOrBefore(ranges: readonly FnRange[], off: number): number {
   let lo = 0;
   let hi = ranges.length - 1;
   let best = -1;
@@ -66,6 +63,15 @@ export function findRange(ranges: readonly FnRange[], off: number): number {
       hi = mid - 1;
     }
   }
+  return best;
+}
+
+/**
+ * Index of the range containing `off`, else -1. Nested symbols (a local label-function inside another)
+ * are handled by looking back a few ranges when the nearest start does not contain the offset.
+ */
+export function findRange(ranges: readonly FnRange[], off: number): number {
+  const best = lastStartingAtOrBefore(ranges, off);
   for (let i = best, tries = 0; i >= 0 && tries < 8; i--, tries++) {
     if (off < ranges[i]!.end) return i;
   }
@@ -74,18 +80,7 @@ export function findRange(ranges: readonly FnRange[], off: number): number {
 
 /** The gap (code outside every symbol) around `off`: [start, end) between the neighbouring ranges. */
 export function gapAround(ranges: readonly FnRange[], off: number, sectionLength: number): [number, number] {
-  let lo = 0;
-  let hi = ranges.length - 1;
-  let best = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ranges[mid]!.start <= off) {
-      best = mid;
-      lo = mid + 1;
-    } else {
-      hi = mid - 1;
-    }
-  }
+  const best = lastStartingAtOrBefore(ranges, off);
   let start = 0;
   for (let i = best, tries = 0; i >= 0 && tries < 8; i--, tries++) {
     const e = ranges[i]!.end;
