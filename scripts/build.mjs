@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 // Loaded lazily at run time from node_modules, never on a wrapped call's hot path.
-const external = ['cosmiconfig', 'yaml', 'iced-x86', 'execa', 'which', 'fast-check'];
+const external = ['cosmiconfig', 'yaml', 'iced-x86', 'fast-check'];
 
 rmSync(join(root, 'dist'), { recursive: true, force: true });
 await build({
