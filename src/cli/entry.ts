@@ -42,6 +42,9 @@ async function start(): Promise<void> {
     }
   } else if (kind === 'cc' || kind === 'cxx' || kind === 'ld') {
     await wrapperMain(kind as ToolKind, rest, join(installDir(), 'bin'));
+  } else if (kind === 'check' && __ISA_COMPILED__) {
+    const { fastCheck } = await import('./fast-check.js');
+    await fastCheck(rest);
   } else if (kind === 'cli' && !__ISA_COMPILED__) {
     const { main } = await import('./isa-shim.js');
     await main(rest);

@@ -19,8 +19,7 @@ import { findTool, type ToolKind } from '../exec/find-tool.js';
 import { endLike, runTool, type ToolOutcome } from '../exec/run.js';
 import { withSignalsDeferred } from '../exec/defer-signals.js';
 import { levelName, type Level } from '../level.js';
-import { cacheDir, cacheKey, keyMaterial, readCache } from '../config/cache.js';
-import { currentUid } from '../config/trust.js';
+import { cachedSettings } from '../config/cached.js';
 import { getInstallDir } from '../runtime.js';
 import type { Settings } from '../settings.js';
 
@@ -127,13 +126,6 @@ function phaseClock(env: NodeJS.ProcessEnv): ((label: string) => void) & { repor
     process.stderr.write(`${prog}: profile ms ${parts.join(' ')}\n`);
   };
   return mark;
-}
-
-function cachedSettings(ctx: { env: NodeJS.ProcessEnv; cwd: string }): Settings | undefined {
-  const dir = cacheDir(ctx.env);
-  if (!dir) return undefined;
-  const uid = currentUid();
-  return readCache(dir, cacheKey(ctx.env, ctx.cwd, uid, undefined), keyMaterial(ctx.env, ctx.cwd, uid, undefined), uid)?.settings;
 }
 
 async function delegateToNode(w: WrapperEnv): Promise<never> {

@@ -195,6 +195,21 @@ describe('isa-shim check and fix', () => {
     expect(q.stdout).toBe('');
   });
 
+  it('check gives the same answer on the compiled runtime as on Node.js (cache warm and cold)', () => {
+    const cache = join(dir, 'check-cache');
+    const paths = [noted.replace(/-noted$/, ''), '/usr/bin/true', join(dir, 'tree')];
+    const e = (runtime: string) => ({ ...process.env, ISA_CACHE_DIR: cache, ISA_LEVEL: 'v2', ISA_RUNTIME: runtime });
+    const cold = run(SHIM, ['check', ...paths], { env: e('') });
+    const warm = run(SHIM, ['check', ...paths], { env: e('') });
+    const node = run(SHIM, ['check', ...paths], { env: e('node') });
+    expect(node.status).toBe(1);
+    for (const r of [cold, warm]) {
+      expect(r.status).toBe(node.status);
+      expect(r.stdout).toBe(node.stdout);
+      expect(r.stderr).toBe(node.stderr);
+    }
+  });
+
   it('--json is one document with a verdict per file', () => {
     const r = run(SHIM, ['check', '--json', '--code', '--level', 'v2', stripped, '/usr/bin/true']);
     const doc = JSON.parse(r.stdout);
