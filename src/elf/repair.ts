@@ -13,11 +13,19 @@
 // so the output path always holds either the old file or the complete new one.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { type Level, levelFromIsaBits, levelNoteName } from '../level.js';
 import { ElfFormatError, ElfIoError, RepairError, describeSystemError } from './errors.js';
 import { type IsaPatch, planIsaPatch } from './patch.js';
 import { fdSource, withPath } from './source.js';
+
+/**
+ * A suffix unique enough for a temporary name in the output's directory: the file is created with
+ * O_EXCL, so a collision fails instead of clobbering. Not node:crypto: loading it costs the compiled
+ * wrappers milliseconds on every call, and no secret is involved.
+ */
+function uniqueSuffix(): string {
+  return `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
+}
 
 export interface RepairOptions {
   /** Replace a file that has other hard links (they keep the old content). Default false: refuse. */
@@ -82,7 +90,7 @@ export function lowerIsaNeeded(file: string, level: Level, options: RepairOption
     const result = { path: file, oldLevel: plan.oldLevel, newLevel: after, patches: plan.patches };
     if (plan.patches.length === 0) return { ...result, changed: false };
 
-    tmp = path.join(path.dirname(file), `.${path.basename(file)}.isa-tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
+    tmp = path.join(path.dirname(file), `.${path.basename(file)}.isa-tmp-${process.pid}-${uniqueSuffix()}`);
     writePatchedCopy(file, src, srcStat, tmp, plan.patches, plan.littleEndian);
 
     // The original must still be the file we read; otherwise we would overwrite someone's newer output.

@@ -1,7 +1,6 @@
 // Which inputs raised a link's ISA level: the objects and archive members on the command line and
 // the startup files the compiler driver adds (asked of the real compiler, with its -B and --sysroot).
 // GNU ld ORs every input's ISA_1_NEEDED, so any one of them is enough to stamp the output.
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { classifyDriver, classifyLinker } from '../args/classify.js';
@@ -28,7 +27,9 @@ function splitQuoted(line: string): string[] {
  * compiler's own `-###` plan of the same call (so -B, --sysroot, -static, -pie and -nostartfiles all
  * count exactly as they did). Nothing is run but the driver's dry run.
  */
-export function driverAddedObjects(tool: { file: string; prefixArgs: readonly string[] }, args: readonly string[], cwd: string): string[] {
+export async function driverAddedObjects(tool: { file: string; prefixArgs: readonly string[] }, args: readonly string[], cwd: string): Promise<string[]> {
+  // Imported here: a static import would load node:child_process on every compiled wrapper call.
+  const { spawnSync } = await import('node:child_process');
   // A launcher (ccache gcc) comes first; ask the compiler after it directly.
   const words = [tool.file, ...tool.prefixArgs];
   const ccIndex = words.findIndex((w, i) => i > 0 && !w.startsWith('-')) > 0 && isLauncher(tool.file) ? 1 : 0;
@@ -64,13 +65,13 @@ function levelOf(path: string): Culprit[] {
 }
 
 /** Inputs whose note needs more than `level`, highest first. */
-export function blameInputs(
+export async function blameInputs(
   kind: 'cc' | 'cxx' | 'ld',
   args: readonly string[],
   cwd: string,
   tool: { file: string; prefixArgs: readonly string[] },
   level: Level,
-): Culprit[] {
+): Promise<Culprit[]> {
   const inputs = kind === 'ld' ? classifyLinker(args).inputs : classifyDriver(args).inputs;
   const out: Culprit[] = [];
   for (const i of inputs) {
@@ -78,7 +79,7 @@ export function blameInputs(
     out.push(...levelOf(resolve(cwd, i)).map((c) => ({ ...c, name: i.startsWith('/') ? c.name : c.name.replace(resolve(cwd, i), i) })));
   }
   if (kind !== 'ld') {
-    for (const f of driverAddedObjects(tool, args, cwd)) out.push(...levelOf(f).map((c) => ({ ...c, startupFile: true })));
+    for (const f of await driverAddedObjects(tool, args, cwd)) out.push(...levelOf(f).map((c) => ({ ...c, startupFile: true })));
   }
   return out.filter((c) => c.level > level).sort((a, b) => b.level - a.level);
 }

@@ -58,7 +58,7 @@ export async function applyPolicy(out: LinkedOutput, path: string, summary: File
   }
 
   const why = j.noteAbove
-    ? `needs ${levelName(needed as Level)} (x86 ISA needed note), above the configured ${L} (${settings.level.origin}); raised by: ${formatCulprits(blameInputs(out.kind, out.args, out.cwd, out.tool, level))}`
+    ? `needs ${levelName(needed as Level)} (x86 ISA needed note), above the configured ${L} (${settings.level.origin}); raised by: ${formatCulprits(await blameInputs(out.kind, out.args, out.cwd, out.tool, level))}`
     : `its code needs more than the configured ${L} (${settings.level.origin})`;
   const codeText = codeAbove ? `; ${j.reason.replace(/^.*?(code above)/, '$1')}` : '';
   if (policy === 'warn') {
