@@ -15,15 +15,11 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { median, options, root } from './lib.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const argv = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = argv.indexOf(name);
-  return i >= 0 ? argv[i + 1] : dflt;
-};
+const { argv, opt } = options();
 const PAIRS = Math.max(1, Number(opt('--pairs', '15')) || 15);
 const JOBS = '2';
 
@@ -70,11 +66,6 @@ const LOG = join(H.LOGS, 'bench-kernel.log');
 const SHIM_LOG = join(H.LOGS, 'bench-kernel.shim.jsonl');
 rmSync(LOG, { force: true });
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 const q = (a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
 const cmdline = (env, args) => [...Object.entries(env).map(([k2, v]) => `${k2}=${q(v)}`), ...args.map(q)].join(' ');
 

@@ -11,15 +11,10 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { median, options, root } from './lib.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const argv = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = argv.indexOf(name);
-  return i >= 0 ? argv[i + 1] : dflt;
-};
+const { argv, opt } = options();
 const PAIRS = Math.max(15, Number(opt('--pairs', '15')));
 const only = opt('--only', 'compile,link,settings,check,audit,args').split(',');
 const work = mkdtempSync(join(tmpdir(), 'isa-bench-'));
@@ -27,11 +22,6 @@ const HOSTCC = join(root, 'bin', 'isa-hostcc');
 const SHIM = join(root, 'bin', 'isa-shim');
 const fast = existsSync(join(root, 'dist', 'isa-shim-fast'));
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 const fmt = (x, d = 1) => x.toFixed(d);
 
 function timeRun(cmd, args, opts = {}) {
