@@ -1,7 +1,7 @@
 // The isa-shim command: check, fix, audit, explain, config, detect, env, doctor.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { failAndExit } from './fail.js';
+import { debugRequested, failAndExit } from './fail.js';
 import { EXIT, ShimError } from '../exit-codes.js';
 import { VERSION } from '../version.js';
 import { resolveSettings } from '../config/index.js';
@@ -80,7 +80,7 @@ async function dispatch(cmd: string, rest: readonly string[]): Promise<number> {
 }
 
 export async function main(argv: readonly string[]): Promise<void> {
-  const debug = !!process.env.ISA_DEBUG && process.env.ISA_DEBUG !== '0';
+  const debug = debugRequested(process.env);
   try {
     const [cmd, ...rest] = argv;
     if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import type { ToolKind } from '../exec/find-tool.js';
 import { EXIT, ShimError } from '../exit-codes.js';
-import { failAndExit } from './fail.js';
+import { debugRequested, failAndExit } from './fail.js';
 import { PROG, runWrapper, selfPathsFrom } from './wrapper.js';
 import { hostLevel } from './host-level.js';
 
@@ -41,7 +41,7 @@ function checkRawArgv(argv: readonly string[]): void {
 }
 
 export async function main(kind: ToolKind, argv: readonly string[], binDir: string): Promise<void> {
-  const debug = !!process.env.ISA_DEBUG && process.env.ISA_DEBUG !== '0';
+  const debug = debugRequested(process.env);
   try {
     checkRawArgv(argv);
     await runWrapper({

@@ -20,7 +20,7 @@ import { endLike, runTool, type ToolOutcome } from '../exec/run.js';
 import { withSignalsDeferred } from '../exec/defer-signals.js';
 import { levelName, type Level } from '../level.js';
 import { cachedSettings } from '../config/cached.js';
-import { getInstallDir } from '../runtime.js';
+import { execOnNode } from '../runtime.js';
 import type { Settings } from '../settings.js';
 
 const DEPTH_VAR = 'ISA_SHIM_DEPTH';
@@ -128,16 +128,6 @@ function phaseClock(env: NodeJS.ProcessEnv): ((label: string) => void) & { repor
   return mark;
 }
 
-async function delegateToNode(w: WrapperEnv): Promise<never> {
-  const dir = getInstallDir();
-  if (!dir) throw new ShimError('cannot find the Node.js entry point of this install', EXIT.INTERNAL);
-  const outcome = await runTool('node', [join(dir, 'dist', 'entry.mjs'), `--isa-shim=${w.kind}`, ...w.argv], {
-    ...w.env,
-    ISA_RUNTIME: 'node',
-  });
-  endLike(outcome);
-}
-
 export async function runWrapper(w: WrapperEnv): Promise<never> {
   const P = phaseClock(w.env);
   P('start');
@@ -156,7 +146,7 @@ export async function runWrapper(w: WrapperEnv): Promise<never> {
     // The compiled runtime answers only from the settings cache: a miss (first call, changed
     // config) needs the config parsers, so that one call runs on Node.js, which refills the cache.
     const cached = cachedSettings({ env: w.env, cwd: w.cwd });
-    if (!cached) return delegateToNode(w);
+    if (!cached) return execOnNode(w.kind, w.argv, w.env);
     settings = cached;
   } else {
     const { resolveSettings } = await import('../config/index.js');
