@@ -7,8 +7,9 @@
 // Inside: the resolution and the stat signature of every path it probed (found or not). Any
 // mismatch, any parse error, a foreign owner or a writable-by-others file: ignored and rewritten.
 // Written to a temporary file and renamed, so `make -j` readers see the old or the new file whole.
+import { readWholeFd } from '../read-fd.js';
 import {
-  closeSync, constants, fstatSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeFileSync,
+  closeSync, constants, fstatSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync,
 } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
@@ -107,14 +108,7 @@ export function readCache(dir: string, key: string, material: string, uid: numbe
     const st = fstatSync(fd);
     // The cache decides which compiler runs: only our own, private file counts.
     if (!st.isFile() || st.size > MAX_CACHE_BYTES || (uid >= 0 && st.uid !== uid) || (st.mode & 0o022) !== 0) return undefined;
-    const buf = Buffer.alloc(st.size);
-    let off = 0;
-    while (off < buf.length) {
-      const n = readSync(fd, buf, off, buf.length - off, off);
-      if (n === 0) break;
-      off += n;
-    }
-    const entry = JSON.parse(buf.subarray(0, off).toString('utf8')) as CacheEntry;
+    const entry = JSON.parse(readWholeFd(fd, st.size).toString('utf8')) as CacheEntry;
     if (entry?.format !== CACHE_FORMAT || entry.key !== key || entry.material !== material || !entry.resolution?.probes) return undefined;
     if (entry.self !== signature(self())) return undefined;
     for (const [p, sig] of Object.entries(entry.resolution.probes)) {

@@ -3,8 +3,9 @@
 // cosmiconfig does not know (srctree, the external module dir, /etc/isarc), record each probe for
 // the settings cache, and time-box JavaScript configs. The parsers are loaded only when a file
 // is actually read, so a cache hit never pays for them.
+import { readWholeFd } from '../read-fd.js';
 import { spawnSync } from 'node:child_process';
-import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, statSync, type Stats } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
@@ -140,14 +141,7 @@ export function readSmallFile(path: string): string {
     const st = fstatSync(fd);
     if (!st.isFile()) throw badInput(`${path}: cannot use this config file: it is ${describeType(st)}, expected a regular file`);
     if (st.size > MAX_CONFIG_BYTES) throw badInput(`${path}: cannot use this config file: more than 1 MiB`);
-    const buf = Buffer.alloc(st.size);
-    let off = 0;
-    while (off < buf.length) {
-      const n = readSync(fd, buf, off, buf.length - off, off);
-      if (n === 0) break;
-      off += n;
-    }
-    return buf.subarray(0, off).toString('utf8');
+    return readWholeFd(fd, st.size).toString('utf8');
   } catch (e) {
     if ((e as Error).name === 'ShimError') throw e;
     throw badInput(`${path}: cannot read this config file: ${errText(e)}`);

@@ -1,7 +1,8 @@
 // The level the kernel being built was configured for, read from its .config / auto.conf.
 // kbuild runs HOSTCC from the object directory and exports srctree/objtree/KCONFIG_CONFIG, so
 // those are the places to look; nothing else is guessed.
-import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { readWholeFd } from '../read-fd.js';
+import { closeSync, constants, fstatSync, openSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { cpuLevel, type Level } from '../level.js';
 
@@ -80,14 +81,7 @@ function readRegular(path: string): string | undefined {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
     const fst = fstatSync(fd);
     if (!fst.isFile() || fst.size > MAX_KCONFIG_BYTES) return undefined;
-    const buf = Buffer.alloc(fst.size);
-    let off = 0;
-    while (off < buf.length) {
-      const n = readSync(fd, buf, off, buf.length - off, off);
-      if (n === 0) break;
-      off += n;
-    }
-    return buf.subarray(0, off).toString('latin1');
+    return readWholeFd(fd, fst.size).toString('latin1');
   } catch {
     return undefined; // unreadable: as if absent; `isa-shim detect` shows which files were probed
   } finally {
