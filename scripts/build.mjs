@@ -5,7 +5,8 @@
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { builtinModules, createRequire } from 'node:module';
+import { getSystemErrorMap } from 'node:util';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -31,6 +32,63 @@ await build({
   logLevel: 'warning',
 });
 
+// The compiled flavour links src/sys/fs-ffi.ts wherever the code imports src/sys/fs.ts (fs-ffi
+// itself keeps the real one as its fallback): the hot path's system calls go through libc.
+const ffiFileSystem = {
+  name: 'ffi-file-system',
+  setup(b) {
+    b.onResolve({ filter: /(^|\/)sys\/fs\.js$|^\.\/fs\.js$/ }, (args) => {
+      if (args.importer.endsWith(join('sys', 'fs-ffi.ts'))) return undefined;
+      const target = join(args.resolveDir, args.path.replace(/\.js$/, '.ts'));
+      return target === join(root, 'src', 'sys', 'fs.ts') ? { path: join(root, 'src', 'sys', 'fs-ffi.ts') } : undefined;
+    });
+  },
+};
+
+// A bundled ESM import of a builtin loads it at start-up, used or not, and in Bun that is real work
+// (node:fs alone ~2 ms). In the compiled flavour every builtin import becomes a stand-in module that
+// loads the builtin on first use (process.getBuiltinModule): plain data (constants, separators) is
+// copied from Node.js at build time (the values are the platform's), functions and objects forward.
+const lazyBuiltins = {
+  name: 'lazy-builtins',
+  setup(b) {
+    const names = new Set(builtinModules.filter((m) => !m.startsWith('_')));
+    b.onResolve({ filter: /^[a-z_/:]+$/ }, (args) => {
+      const bare = args.path.replace(/^node:/, '');
+      // node:path is a few string functions: a pure copy costs nothing to load (src/sys/posix-path.ts).
+      if (bare === 'path' || bare === 'path/posix') return { path: join(root, 'src', 'sys', 'posix-path.ts') };
+      return names.has(bare) ? { path: bare, namespace: 'lazy-builtin' } : undefined;
+    });
+    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, async (args) => {
+      const mod = await import(`node:${args.path}`);
+      const lines = [`let m; const g = () => (m ??= process.getBuiltinModule(${JSON.stringify(`node:${args.path}`)}));`];
+      for (const [name, value] of Object.entries(mod)) {
+        if (name === 'default' || !/^[A-Za-z_$][\w$]*$/.test(name)) continue;
+        if (typeof value === 'function') {
+          lines.push(`export function ${name}(...a) { return new.target ? Reflect.construct(g().${name}, a) : g().${name}(...a); }`);
+        } else if (isPlainData(value)) {
+          lines.push(`export const ${name} = ${JSON.stringify(value)};`);
+        } else if (value && typeof value === 'object') {
+          lines.push(`export const ${name} = new Proxy({}, { get: (_, k) => g().${name}[k] });`);
+        }
+      }
+      lines.push('export default new Proxy({}, { get: (_, k) => g()[k] });');
+      return { contents: lines.join('\n'), loader: 'js' };
+    });
+  },
+};
+
+function isPlainData(v) {
+  if (v === null || ['string', 'number', 'boolean'].includes(typeof v)) return true;
+  if (typeof v !== 'object' || Object.getPrototypeOf(v) !== Object.prototype && Object.getPrototypeOf(v) !== null) return false;
+  return Object.values(v).every(isPlainData);
+}
+
+/** errno -> [code, message] exactly as Node.js words them, for src/sys/fs-ffi.ts's errors. */
+function errnoTable() {
+  return Object.fromEntries([...getSystemErrorMap()].map(([errno, [code, message]]) => [String(errno), [code, message]]));
+}
+
 function bunBinary() {
   if (process.env.ISA_NO_FAST === '1') return undefined;
   try {
@@ -44,16 +102,31 @@ function bunBinary() {
 
 const bun = bunBinary();
 if (bun) {
-  // No --target: compiling for the running (baseline) runtime needs no download.
-  const r = spawnSync(
-    bun,
-    [
-      'build', '--compile', '--minify', '--bytecode', 'src/cli/entry.ts', '--outfile', 'dist/isa-shim-fast',
-      '--define', `__ISA_SHIM_VERSION__=${JSON.stringify(pkg.version)}`, '--define', '__ISA_COMPILED__=true',
-      '--external', 'iced-x86',
-    ],
-    { cwd: root, encoding: 'utf8' },
-  );
+  // The compiled flavour is bundled by esbuild first (the plugins below need its plugin API), then
+  // compiled by the baseline Bun runtime. No --target: compiling for the running runtime needs no download.
+  const fastJs = join(root, 'dist', '.fast-entry.mjs');
+  await build({
+    absWorkingDir: root,
+    entryPoints: ['src/cli/entry.ts'],
+    outfile: fastJs,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    external: [...external, 'bun:ffi'],
+    plugins: [ffiFileSystem, lazyBuiltins],
+    define: {
+      __ISA_SHIM_VERSION__: JSON.stringify(pkg.version),
+      __ISA_COMPILED__: 'true',
+      __ISA_ERRNO_JSON__: JSON.stringify(JSON.stringify(errnoTable())),
+    },
+    logLevel: 'warning',
+  });
+  const r = spawnSync(bun, ['build', '--compile', '--minify', '--bytecode', fastJs, '--outfile', 'dist/isa-shim-fast', '--external', 'iced-x86'], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  if (!process.env.ISA_KEEP_FAST_JS) rmSync(fastJs, { force: true });
   if (r.status !== 0) {
     process.stderr.write(`build: compiling dist/isa-shim-fast failed; the wrappers will run on Node.js\n${r.stdout}${r.stderr}`);
     rmSync(join(root, 'dist/isa-shim-fast'), { force: true });

@@ -1,12 +1,12 @@
 // The one entry point of every executable: `--isa-shim=cc|cxx|ld` selects a wrapper, `--isa-shim=cli`
 // the isa-shim command. The bin/ launchers add it; the same bundle runs on Node (dist/entry.mjs) and
 // as the compiled single-file executable (dist/isa-shim-fast), see docs/performance.md.
-import { realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ToolKind } from '../exec/find-tool.js';
 import { main as wrapperMain } from './wrapper-main.js';
 import { setInstallDir } from '../runtime.js';
+import { realPath } from '../sys/fs.js';
 import { ShimError } from '../exit-codes.js';
 import type { Level } from '../level.js';
 
@@ -17,7 +17,7 @@ function installDir(): string {
   const file = __ISA_COMPILED__ ? process.execPath : fileURLToPath(import.meta.url);
   let real = file;
   try {
-    real = realpathSync(file);
+    real = realPath(file);
   } catch {
     // keep as given
   }
@@ -28,7 +28,8 @@ function installDir(): string {
 async function start(): Promise<void> {
   const [selector, ...rest] = process.argv.slice(2);
   const kind = selector?.startsWith('--isa-shim=') ? selector.slice(11) : undefined;
-  setInstallDir(installDir());
+  const dir = installDir();
+  setInstallDir(dir);
   if (kind === 'audit-json' && !__ISA_COMPILED__) {
     // Internal: the compiled runtime's code audit, run here on Node (see src/runtime.ts).
     const [path, level, ...allow] = rest;
@@ -41,7 +42,7 @@ async function start(): Promise<void> {
       process.stdout.write(JSON.stringify({ shimError: { message: err.message, code: err.code } }));
     }
   } else if (kind === 'cc' || kind === 'cxx' || kind === 'ld') {
-    await wrapperMain(kind as ToolKind, rest, join(installDir(), 'bin'));
+    await wrapperMain(kind as ToolKind, rest, join(dir, 'bin'));
   } else if (kind === 'check' && __ISA_COMPILED__) {
     const { fastCheck } = await import('./fast-check.js');
     await fastCheck(rest);

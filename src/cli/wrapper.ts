@@ -1,7 +1,8 @@
 // isa-hostcc, isa-hostcxx and isa-hostld: resolve settings, rewrite the call, run the real tool,
 // verify what it linked. Silent unless ISA_DEBUG is set or something fails, because Kconfig and
 // autoconf probes parse the compiler's output.
-import { appendFileSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { realPath } from '../sys/fs.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -43,7 +44,7 @@ export function selfPathsFrom(binDir: string, extra: readonly string[]): Set<str
   const out = new Set<string>();
   for (const p of [...['isa-hostcc', 'isa-hostcxx', 'isa-hostld', 'isa-shim'].map((n) => join(binDir, n)), ...extra]) {
     try {
-      out.add(realpathSync(p));
+      out.add(realPath(p));
     } catch {
       // not installed in this layout
     }
@@ -230,6 +231,9 @@ export async function runWrapper(w: WrapperEnv): Promise<never> {
     const line = JSON.stringify({
       time: new Date().toISOString(),
       prog,
+      // Which runtime served the call: the compiled executable answers from the settings cache, a
+      // miss (or ISA_RUNTIME=node) runs on Node.js.
+      runtime: __ISA_COMPILED__ ? 'compiled' : 'node',
       pid: process.pid,
       cwd: w.cwd,
       step: p.step,

@@ -8,10 +8,9 @@
 // mismatch, any parse error, a foreign owner or a writable-by-others file: ignored and rewritten.
 // Written to a temporary file and renamed, so `make -j` readers see the old or the new file whole.
 import { readWholeFd } from '../read-fd.js';
-import {
-  closeSync, constants, fstatSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync,
-} from 'node:fs';
-import { homedir, hostname } from 'node:os';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { closeFd, fstatFd, hostName, isRegularFile, openForRead } from '../sys/fs.js';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { signature } from './probe.js';
@@ -46,7 +45,7 @@ function self(): string {
 }
 
 /** Variables that say how this process runs, not what it resolves: never part of the key. */
-const NOT_KEY_ENV = new Set(['ISA_RUNTIME', 'ISA_SHIM_DEPTH']);
+const NOT_KEY_ENV = new Set(['ISA_RUNTIME', 'ISA_SHIM_DEPTH', 'ISA_PROFILE']);
 
 export function cacheDir(env: NodeJS.ProcessEnv): string | undefined {
   const off = env['ISA_NO_CACHE'];
@@ -58,7 +57,7 @@ export function cacheDir(env: NodeJS.ProcessEnv): string | undefined {
 
 /** Everything besides file contents that the answer depends on, as one string. */
 export function keyMaterial(env: NodeJS.ProcessEnv, cwd: string, uid: number, cpuinfoPath: string | undefined): string {
-  const parts: string[] = [String(CACHE_FORMAT), cwd, String(uid), hostname(), self(), cpuinfoPath ?? ''];
+  const parts: string[] = [String(CACHE_FORMAT), cwd, String(uid), hostName(), self(), cpuinfoPath ?? ''];
   for (const name of Object.keys(env).sort()) {
     if ((name.startsWith('ISA_') && !NOT_KEY_ENV.has(name)) || KEY_ENV.includes(name)) parts.push(`${name}=${env[name]}`);
   }
@@ -82,8 +81,11 @@ function fnv(text: string): string {
   return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
 }
 
+/** The file-name key of a key material (see keyMaterial). */
+export const keyOf = fnv;
+
 export function cacheKey(env: NodeJS.ProcessEnv, cwd: string, uid: number, cpuinfoPath: string | undefined): string {
-  return fnv(keyMaterial(env, cwd, uid, cpuinfoPath));
+  return keyOf(keyMaterial(env, cwd, uid, cpuinfoPath));
 }
 
 interface CacheEntry {
@@ -104,21 +106,20 @@ export function readCache(dir: string, key: string, material: string, uid: numbe
   let fd: number | undefined;
   try {
     // O_NOFOLLOW|O_NONBLOCK: a symlink or FIFO planted at the cache path is refused, never followed or waited on.
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-    const st = fstatSync(fd);
+    fd = openForRead(path, { noFollow: true });
+    const st = fstatFd(fd);
     // The cache decides which compiler runs: only our own, private file counts.
-    if (!st.isFile() || st.size > MAX_CACHE_BYTES || (uid >= 0 && st.uid !== uid) || (st.mode & 0o022) !== 0) return undefined;
+    if (!isRegularFile(st) || st.size > MAX_CACHE_BYTES || (uid >= 0 && st.uid !== uid) || (st.mode & 0o022) !== 0) return undefined;
     const entry = JSON.parse(readWholeFd(fd, st.size).toString('utf8')) as CacheEntry;
     if (entry?.format !== CACHE_FORMAT || entry.key !== key || entry.material !== material || !entry.resolution?.probes) return undefined;
     if (entry.self !== signature(self())) return undefined;
-    for (const [p, sig] of Object.entries(entry.resolution.probes)) {
-      if (signature(p) !== sig) return undefined;
-    }
+    const probes = entry.resolution.probes;
+    for (const p in probes) if (signature(p) !== probes[p]) return undefined;
     return entry.resolution;
   } catch {
     return undefined; // missing, corrupt, torn by a crash: resolve again and rewrite
   } finally {
-    if (fd !== undefined) closeSync(fd);
+    if (fd !== undefined) closeFd(fd);
   }
 }
 

@@ -1,7 +1,7 @@
 // Byte sources: the reader asks for small ranges at offsets and never for more than the file holds.
 // A file source uses positioned reads on a descriptor, so a verify touches only the header, the
 // program headers and the note instead of the whole binary.
-import * as fs from 'node:fs';
+import { closeFd, fstatFd, isDirectory, isRegularFile, openForRead, preadFd } from '../sys/fs.js';
 import { ElfFormatError, ElfIoError, NotElfError, describeSystemError, hex } from './errors.js';
 
 export interface ByteSource {
@@ -58,7 +58,7 @@ export function fdSource(fd: number, size: number): ByteSource {
     let done = 0;
     try {
       while (done < length) {
-        const n = fs.readSync(fd, buf, done, length - done, offset + done);
+        const n = preadFd(fd, buf, done, length - done, offset + done);
         if (n === 0) break;
         done += n;
       }
@@ -105,7 +105,7 @@ export function withFileSource<T>(path: string, fn: (src: ByteSource) => T): T {
   let fd: number;
   try {
     // O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below as not a regular file.
-    fd = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    fd = openForRead(path);
   } catch (err) {
     const { text, errno } = describeSystemError(err);
     throw new ElfIoError(`${path}: cannot open: ${text}`, errno);
@@ -113,9 +113,9 @@ export function withFileSource<T>(path: string, fn: (src: ByteSource) => T): T {
   try {
     let size: number;
     try {
-      const st = fs.fstatSync(fd);
-      if (st.isDirectory()) throw Object.assign(new Error('EISDIR: is a directory'), { code: 'EISDIR' });
-      if (!st.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EINVAL' });
+      const st = fstatFd(fd);
+      if (isDirectory(st)) throw Object.assign(new Error('EISDIR: is a directory'), { code: 'EISDIR' });
+      if (!isRegularFile(st)) throw Object.assign(new Error('not a regular file'), { code: 'EINVAL' });
       size = st.size;
     } catch (err) {
       const { text, errno } = describeSystemError(err);
@@ -125,7 +125,7 @@ export function withFileSource<T>(path: string, fn: (src: ByteSource) => T): T {
   } catch (err) {
     throw withPath(err, path);
   } finally {
-    fs.closeSync(fd);
+    closeFd(fd);
   }
 }
 

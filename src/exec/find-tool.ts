@@ -1,7 +1,7 @@
 // Finds the real compiler or linker without ever finding isa-shim itself. Candidates are compared
 // by real path (a symlink `gcc -> isa-hostcc` on PATH is us), but the path is executed as found,
 // so `clang++` and `cc` keep the driver mode their name selects.
-import { accessSync, constants, realpathSync, statSync } from 'node:fs';
+import { canExecute, isRegularFile, realPath, statPath } from '../sys/fs.js';
 import { delimiter, join } from 'node:path';
 import { EXIT, ShimError } from '../exit-codes.js';
 
@@ -25,7 +25,7 @@ export interface ToolCommand {
 
 function realOrSelf(p: string): string {
   try {
-    return realpathSync(p);
+    return realPath(p);
   } catch {
     return p;
   }
@@ -33,9 +33,8 @@ function realOrSelf(p: string): string {
 
 function isExecutableFile(p: string): boolean {
   try {
-    if (!statSync(p).isFile()) return false;
-    accessSync(p, constants.X_OK);
-    return true;
+    const st = statPath(p);
+    return st !== undefined && isRegularFile(st) && canExecute(p);
   } catch {
     return false;
   }
@@ -68,11 +67,12 @@ export function findTool(
     if (first.includes('/')) {
       let st;
       try {
-        st = statSync(first);
+        st = statPath(first);
       } catch {
-        throw new ShimError(`${first}: not found (from ${configured.origin})`, EXIT.NOT_FOUND);
+        st = undefined;
       }
-      if (!st.isFile() || !isExecutableFile(first)) {
+      if (!st) throw new ShimError(`${first}: not found (from ${configured.origin})`, EXIT.NOT_FOUND);
+      if (!isRegularFile(st) || !isExecutableFile(first)) {
         throw new ShimError(`${first}: not executable (from ${configured.origin})`, EXIT.NOT_EXECUTABLE);
       }
       if (isSelf(first)) {
