@@ -18,7 +18,6 @@ import {
 import { EXIT, ShimError } from '../exit-codes.js';
 import { findTool, type ToolKind } from '../exec/find-tool.js';
 import { endLike, runTool, type ToolOutcome } from '../exec/run.js';
-import { withSignalsDeferred } from '../exec/defer-signals.js';
 import { levelName, type Level } from '../level.js';
 import { cachedSettings } from '../config/cached.js';
 import { execOnNode } from '../runtime.js';
@@ -207,9 +206,8 @@ export async function runWrapper(w: WrapperEnv): Promise<never> {
   if (outcome.kind === 'exited' && outcome.code === 0 && LINK_STEPS.has(p.step) && p.output !== undefined) {
     // Loaded only after a link: compiles, preprocesses and probes never evaluate the ELF reader.
     const { verifyLinkedOutput } = await import('../verify/index.js');
-    // A signal during a repair must not leave a temporary file or a torn output: it waits for the rename.
     const output = p.output;
-    const v = await withSignalsDeferred(() => verifyLinkedOutput({
+    const v = await verifyLinkedOutput({
       output,
       step: p.step,
       kind: w.kind,
@@ -218,7 +216,7 @@ export async function runWrapper(w: WrapperEnv): Promise<never> {
       tool,
       prog,
       cwd: w.cwd,
-    }));
+    });
     verifySummary = v.summary;
     if (v.message) process.stderr.write(`${prog}: ${v.message}\n`);
     if (v.exitCode !== 0) outcome = { kind: 'exited', code: v.exitCode };

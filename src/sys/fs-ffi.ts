@@ -3,7 +3,8 @@
 // 2 ms per process, a fifth of a wrapped call's start-up. Results and errors match node:fs exactly
 // (the settings cache written by Node.js is validated here by comparing stat signatures as strings);
 // errno names and messages are Node's own, captured from util.getSystemErrorMap() at build time.
-// bun:ffi is marked experimental by Bun: if it cannot be set up, every call falls back to node:fs.
+// bun:ffi is marked experimental by Bun: if it cannot be set up (or ISA_NO_FFI=1), every call falls
+// back to node:fs.
 import { dlopen, read } from 'bun:ffi';
 import * as viaNode from './fs.js';
 import type { FileStat } from './fs.js';
@@ -42,6 +43,8 @@ interface Libc {
 let libc: Libc | null | undefined;
 function c(): Libc | null {
   if (libc === undefined) {
+    // ISA_NO_FFI=1: the node:fs fallback on purpose (diagnosis, and the test that keeps it working).
+    if (process.env['ISA_NO_FFI'] === '1') return (libc = null);
     try {
       libc = dlopen('libc.so.6', {
         stat: { args: ['ptr', 'ptr'], returns: 'i32' },

@@ -2,6 +2,7 @@
 // the level, reads the ELF header, the program headers and the note, and loads nothing else; the
 // rest (code audit, policy, repair, blame) lives in policy.ts and is loaded only when needed.
 import { resolve } from 'node:path';
+import { withSignalsDeferred } from '../exec/defer-signals.js';
 import { isX86Machine } from '../elf/constants.js';
 import { ElfFormatError, ElfIoError } from '../elf/errors.js';
 import { summarizeFile } from '../elf/summary.js';
@@ -26,6 +27,8 @@ export async function verifyLinkedOutput(out: LinkedOutput): Promise<VerifyOutco
     const n = summary.neededLevel;
     return { exitCode: 0, summary: `PASS: ${n === 0 ? 'no x86 ISA needed note' : `note needs ${levelName(n as Level)}`}` };
   }
+  // The policy may repair or move the output: a signal meanwhile must not leave a temporary file or
+  // a torn output, so it waits for the rename. The common case above writes nothing and needs no guard.
   const { applyPolicy } = await import('./policy.js');
-  return applyPolicy(out, path, summary);
+  return withSignalsDeferred(() => applyPolicy(out, path, summary));
 }

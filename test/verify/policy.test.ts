@@ -1,7 +1,7 @@
 // Verification after every link, with the field's real causes: startup files stamped v3 (a glibc
 // built for v3), and -march=x86-64-v3 code with the note stripped (the seed's workaround).
 import { beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, NEHALEM, ROOT, aboveV2Instructions, have, readelfNeeded, run, tmp } from '../helpers.js';
 
@@ -207,6 +207,35 @@ describe('isa-shim check and fix', () => {
       expect(r.status).toBe(node.status);
       expect(r.stdout).toBe(node.stdout);
       expect(r.stderr).toBe(node.stderr);
+    }
+  });
+
+  it.skipIf(!RUNTIMES.includes('fast'))('the compiled runtime words system errors as Node.js does, through libc and through its node:fs fallback', () => {
+    // A "linker" that succeeds without leaving a readable output: the verify step's open fails, and
+    // its one line (kept in the ISA_LOG record) carries the system error's code and text.
+    const fake = join(dir, 'no-output-ld');
+    writeFileSync(fake, '#!/bin/sh\n[ -n "$LOOP" ] && ln -sf "$LOOP" "$LOOP"\nexit 0\n', { mode: 0o755 });
+    const loop = join(dir, 'loop-out');
+    const cases: Array<[string, Record<string, string>]> = [
+      [join(dir, 'never-written'), {}],
+      [loop, { LOOP: loop }],
+      ['/etc/passwd/x', {}],
+    ];
+    const verifyLine = (runtime: string, noFfi: string, out: string, extra: Record<string, string>) => {
+      const log = join(dir, `errlog-${runtime}-${noFfi}.jsonl`);
+      rmSync(log, { force: true });
+      const base = { ...env(runtime, { ISA_HOSTCC: fake, ISA_LOG: log, ISA_NO_FFI: noFfi }), ...extra };
+      // The second call is the one compared: the first may fill the settings cache on Node.js.
+      for (let i = 0; i < 2; i++) expect(run(HOSTCC, ['-o', out, 'x.o'], { env: base }).status).toBe(0);
+      const rec = JSON.parse(readFileSync(log, 'utf8').trim().split('\n')[1]!);
+      return { runtime: rec.runtime, verify: rec.verify };
+    };
+    for (const [out, extra] of cases) {
+      const node = verifyLine('node', '', out, extra);
+      expect(node.verify).toMatch(/^not verified: .*cannot open: E[A-Z]+: /);
+      for (const noFfi of ['', '1']) {
+        expect(verifyLine('fast', noFfi, out, extra)).toEqual({ runtime: 'compiled', verify: node.verify });
+      }
     }
   });
 
