@@ -122,7 +122,12 @@ if (bun) {
     },
     logLevel: 'warning',
   });
-  const r = spawnSync(bun, ['build', '--compile', '--minify', '--bytecode', fastJs, '--outfile', 'dist/isa-shim-fast', '--external', 'iced-x86'], {
+  // No .env or bunfig.toml autoloading: a .env file in a build directory would otherwise change the
+  // wrapper's environment and the real compiler's (test/wrapper/toolchain.test.ts).
+  const r = spawnSync(bun, [
+    'build', '--compile', '--minify', '--bytecode', '--no-compile-autoload-dotenv', '--no-compile-autoload-bunfig',
+    fastJs, '--outfile', 'dist/isa-shim-fast', '--external', 'iced-x86',
+  ], {
     cwd: root,
     encoding: 'utf8',
   });

@@ -1,6 +1,6 @@
 // The wrappers with real compilers and linkers: what comes out runs on an x86-64-v2 CPU.
 import { describe, expect, it, beforeAll } from 'vitest';
-import { writeFileSync, existsSync, readFileSync, readdirSync } from 'node:fs';
+import { writeFileSync, existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, ROOT, NEHALEM, aboveV2Instructions, have, readelfNeeded, run, tmp } from '../helpers.js';
 
@@ -130,6 +130,23 @@ describe.each(RUNTIMES)('transparency on the %s runtime', (runtime) => {
     expect(a.status).toBe(b.status);
     expect(a.stderr).toBe(b.stderr);
     expect(a.stdout).toBe('');
+  });
+
+  it('a .env or bunfig.toml in the working directory changes nothing (the compiled runtime loads neither)', () => {
+    const wd = join(dir, `dotenv-${runtime}`);
+    mkdirSync(wd, { recursive: true });
+    writeFileSync(join(wd, '.env'), 'ISA_DOTENV_PROBE=leaked\nGCC_EXEC_PREFIX=/nowhere/\n');
+    writeFileSync(join(wd, 'bunfig.toml'), 'preload = ["./nope.ts"]\n');
+    const fake = join(wd, 'env-recording-cc');
+    writeFileSync(fake, `#!/bin/sh\nenv > ${join(wd, 'seen.env')}\n`, { mode: 0o755 });
+    for (let i = 0; i < 2; i++) {
+      // The first call may fill the settings cache on Node.js; the second is the compiled executable's.
+      const r = run(HOSTCC, ['-c', 'x.c'], { cwd: wd, env: env({ ISA_HOSTCC: fake, ISA_CACHE_DIR: join(wd, 'cache') }) });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      const seen = readFileSync(join(wd, 'seen.env'), 'utf8');
+      expect(seen).not.toMatch(/ISA_DOTENV_PROBE|GCC_EXEC_PREFIX/);
+    }
   });
 
   it('prints nothing on success, and one line per call with ISA_DEBUG', () => {
