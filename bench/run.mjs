@@ -20,6 +20,7 @@ const only = opt('--only', 'compile,link,settings,check,audit,args').split(',');
 const work = mkdtempSync(join(tmpdir(), 'isa-bench-'));
 const HOSTCC = join(root, 'bin', 'isa-hostcc');
 const SHIM = join(root, 'bin', 'isa-shim');
+const DIRECT_CC = join(root, 'dist', 'bin', 'isa-hostcc');
 const fast = existsSync(join(root, 'dist', 'isa-shim-fast'));
 
 const fmt = (x, d = 1) => x.toFixed(d);
@@ -79,6 +80,13 @@ if (only.includes('compile')) {
   diffRow('same, forced onto Node.js (ISA_RUNTIME=node)', q, 15, 'as above with ISA_RUNTIME=node');
   const probe = pairs(() => timeRun(HOSTCC, ['-dumpversion'], { env }).ms, () => timeRun('gcc', ['-dumpversion']).ms);
   diffRow('wrapped probe (-dumpversion) vs direct', probe, 15, `${HOSTCC} -dumpversion  vs  gcc -dumpversion`);
+  if (existsSync(DIRECT_CC) && fast) {
+    // The build's dist/bin/ entry points: the compiled executable by the wrapper's name, no sh launcher.
+    const d = pairs(() => timeRun(DIRECT_CC, wrapped[1], { env }).ms, () => timeRun(direct[0], direct[1]).ms);
+    diffRow('wrapped compile via dist/bin/isa-hostcc (no launcher) vs direct', d, 15, `${DIRECT_CC} ${wrapped[1].join(' ')}  vs  ${direct[0]} ${direct[1].join(' ')}`);
+    const dp = pairs(() => timeRun(DIRECT_CC, ['-dumpversion'], { env }).ms, () => timeRun('gcc', ['-dumpversion']).ms);
+    diffRow('wrapped probe via dist/bin/isa-hostcc vs direct', dp, 15, `${DIRECT_CC} -dumpversion  vs  gcc -dumpversion`);
+  }
 }
 
 /** Phase times the wrapper itself reports (ISA_PROFILE=1), over PAIRS calls. */

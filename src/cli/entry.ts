@@ -24,10 +24,26 @@ function installDir(): string {
   return join(dirname(real), '..');
 }
 
+/**
+ * The compiled executable called by a wrapper's own name (dist/bin/isa-hostcc -> ../isa-shim-fast,
+ * made by the build) is that wrapper, with every argument its own: no launcher in between.
+ */
+const WRAPPER_NAMES: Readonly<Record<string, ToolKind>> = { 'isa-hostcc': 'cc', 'isa-hostcxx': 'cxx', 'isa-hostld': 'ld' };
+
+function selection(): { kind: string | undefined; rest: string[] } {
+  const args = process.argv.slice(2);
+  if (__ISA_COMPILED__) {
+    const name = process.argv0.slice(process.argv0.lastIndexOf('/') + 1);
+    const kind = WRAPPER_NAMES[name];
+    if (kind) return { kind, rest: args };
+  }
+  const [selector, ...rest] = args;
+  return { kind: selector?.startsWith('--isa-shim=') ? selector.slice(11) : undefined, rest };
+}
+
 // No top-level await: the compiled executable is precompiled to bytecode, which needs a plain script.
 async function start(): Promise<void> {
-  const [selector, ...rest] = process.argv.slice(2);
-  const kind = selector?.startsWith('--isa-shim=') ? selector.slice(11) : undefined;
+  const { kind, rest } = selection();
   const dir = installDir();
   setInstallDir(dir);
   if (kind === 'audit-json' && !__ISA_COMPILED__) {

@@ -1,5 +1,6 @@
 // isa-hostcc / isa-hostcxx / isa-hostld: the process edge around runWrapper.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ToolKind } from '../exec/find-tool.js';
 import { EXIT, ShimError } from '../exit-codes.js';
 import { debugRequested, failAndExit } from './fail.js';
@@ -49,7 +50,11 @@ export async function main(kind: ToolKind, argv: readonly string[], binDir: stri
       argv,
       env: process.env,
       cwd: process.cwd(),
-      selfPaths: selfPathsFrom(binDir, [process.execPath.endsWith('isa-shim-fast') ? process.execPath : '']),
+      // The launchers in bin/, the build's entry points in dist/bin/, and the compiled executable.
+      selfPaths: selfPathsFrom(binDir, [
+        ...['isa-hostcc', 'isa-hostcxx', 'isa-hostld'].map((n) => join(binDir, '..', 'dist', 'bin', n)),
+        process.execPath.endsWith('isa-shim-fast') ? process.execPath : '',
+      ]),
       hostLevel,
     });
   } catch (err) {

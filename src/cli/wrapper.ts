@@ -145,7 +145,8 @@ export async function runWrapper(w: WrapperEnv): Promise<never> {
   if (__ISA_COMPILED__) {
     // The compiled runtime answers only from the settings cache: a miss (first call, changed
     // config) needs the config parsers, so that one call runs on Node.js, which refills the cache.
-    const cached = cachedSettings({ env: w.env, cwd: w.cwd });
+    // ISA_RUNTIME=node reaches here when the executable is called by a wrapper's name (dist/bin/).
+    const cached = w.env['ISA_RUNTIME'] === 'node' ? undefined : cachedSettings({ env: w.env, cwd: w.cwd });
     if (!cached) return execOnNode(w.kind, w.argv, w.env);
     settings = cached;
   } else {

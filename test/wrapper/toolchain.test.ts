@@ -235,3 +235,55 @@ describe.each(RUNTIMES)('transparency on the %s runtime', (runtime) => {
   });
 
 });
+
+describe.skipIf(!existsSync(FAST))('dist/bin: the compiled executable called by a wrapper\'s name, no launcher', () => {
+  const DIRECT = join(ROOT, 'dist', 'bin');
+  const cc = join(DIRECT, 'isa-hostcc');
+  const records = (log: string) => readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+
+  it('probes give gcc\'s and ld\'s bytes and status', () => {
+    for (const [w, real, args] of [[cc, 'gcc', ['-dumpversion']], [join(DIRECT, 'isa-hostcxx'), 'g++', ['-dumpmachine']], [join(DIRECT, 'isa-hostld'), 'ld', ['--version']]] as const) {
+      const a = run(w, args, { env: env() });
+      const b = run(real, args);
+      expect({ w, status: a.status, stdout: a.stdout }).toEqual({ w, status: b.status, stdout: b.stdout });
+    }
+  });
+
+  it('rewrites like bin/isa-hostcc and is served by the compiled executable', () => {
+    const log = join(dir, 'direct.jsonl');
+    for (let i = 0; i < 2; i++) {
+      const r = run(cc, ['-O2', '-march=x86-64-v3', '-c', join(dir, 'v.c'), '-o', join(dir, 'direct.o')], { env: env({ ISA_LOG: log }) });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+    }
+    const [, second] = records(log);
+    expect(second).toMatchObject({ prog: 'isa-hostcc', runtime: 'compiled' });
+    expect(second.final).toContain('-march=x86-64-v2');
+    expect(aboveV2Instructions(join(dir, 'direct.o'))).toEqual([]);
+  });
+
+  it('every argument is the compiler\'s, even one that looks like a selector', () => {
+    const a = run(cc, ['--isa-shim=cli', '-c', join(dir, 'v.c'), '-o', join(dir, 'sel.o')], { env: env() });
+    const b = run('gcc', ['--isa-shim=cli', '-c', join(dir, 'v.c'), '-o', join(dir, 'sel.o')]);
+    expect(a.status).toBe(b.status);
+    expect(a.stderr).toBe(b.stderr);
+  });
+
+  it('ISA_RUNTIME=node hands the call to Node.js', () => {
+    const log = join(dir, 'direct-node.jsonl');
+    const r = run(cc, ['-c', join(dir, 'v.c'), '-o', join(dir, 'dn.o')], { env: env({ ISA_LOG: log, ISA_RUNTIME: 'node' }) });
+    expect(r.status).toBe(0);
+    expect(records(log).map((x) => x.runtime)).toEqual(['node']);
+  });
+
+  it('a gcc on PATH that is a symlink to it is recognised as the shim and skipped', () => {
+    const fakeBin = join(dir, 'fake-bin');
+    run('mkdir', ['-p', fakeBin]);
+    run('ln', ['-sf', cc, join(fakeBin, 'gcc')]);
+    const log = join(dir, 'direct-self.jsonl');
+    const r = run(cc, ['-c', join(dir, 'v.c'), '-o', join(dir, 'ds.o')], { env: env({ ISA_LOG: log, PATH: `${fakeBin}:${process.env.PATH}` }) });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(records(log)[0].tool).not.toContain(fakeBin);
+  });
+});
