@@ -31,6 +31,26 @@ function answer(f: () => unknown): Answer {
   }
 }
 
+/** Every call of the seam on one path; run as is on Node.js and, through toString(), on Bun. */
+function probe(m: typeof viaNode, p: string, ans: typeof answer): { stat: Answer; real: Answer; exec: Answer; read: Answer } {
+  return {
+    stat: ans(() => m.statPath(p)),
+    real: ans(() => m.realPath(p)),
+    exec: ans(() => m.canExecute(p)),
+    read: ans(() => {
+      const fd = m.openForRead(p, { noFollow: p.endsWith('link') });
+      try {
+        const st = m.fstatFd(fd);
+        const buf = new Uint8Array(48);
+        const n = st.mode >= 0o100000 && st.mode < 0o110000 ? m.preadFd(fd, buf, 8, 32, 3) : 0;
+        return { st, n, bytes: Array.from(buf) };
+      } finally {
+        m.closeFd(fd);
+      }
+    }),
+  };
+}
+
 let dir: string;
 let paths: string[];
 beforeAll(() => {
@@ -54,45 +74,16 @@ describe.skipIf(!BUN)('src/sys/fs-ffi.ts on Bun equals src/sys/fs.ts on Node.js'
       globalThis.__ISA_ERRNO_JSON__ = ${JSON.stringify(JSON.stringify(Object.fromEntries([...getSystemErrorMap()].map(([n, v]) => [String(n), v]))))};
       const m = await import(${JSON.stringify(join(ROOT, 'src/sys/fs-ffi.ts'))});
       ${answer.toString()}
+      ${probe.toString()}
       const out = {};
-      for (const p of JSON.parse(process.env.PATHS)) {
-        out[p] = {
-          stat: answer(() => m.statPath(p)),
-          real: answer(() => m.realPath(p)),
-          exec: answer(() => m.canExecute(p)),
-          read: answer(() => {
-            const fd = m.openForRead(p, { noFollow: p.endsWith('link') });
-            try {
-              const st = m.fstatFd(fd);
-              const buf = new Uint8Array(48);
-              const n = st.mode >= 0o100000 && st.mode < 0o110000 ? m.preadFd(fd, buf, 8, 32, 3) : 0;
-              return { st, n, bytes: Array.from(buf) };
-            } finally { m.closeFd(fd); }
-          }),
-        };
-      }
+      for (const p of JSON.parse(process.env.PATHS)) out[p] = probe(m, p, answer);
       console.log(JSON.stringify(out));
     `);
     const r = spawnSync(BUN!, [script], { encoding: 'utf8', env: { ...process.env, PATHS: JSON.stringify(paths) } });
     expect(r.stderr).toBe('');
     const fromBun = JSON.parse(r.stdout) as Record<string, unknown>;
     for (const p of paths) {
-      const node = {
-        stat: answer(() => viaNode.statPath(p)),
-        real: answer(() => viaNode.realPath(p)),
-        exec: answer(() => viaNode.canExecute(p)),
-        read: answer(() => {
-          const fd = viaNode.openForRead(p, { noFollow: p.endsWith('link') });
-          try {
-            const st = viaNode.fstatFd(fd);
-            const buf = new Uint8Array(48);
-            const n = st.mode >= 0o100000 && st.mode < 0o110000 ? viaNode.preadFd(fd, buf, 8, 32, 3) : 0;
-            return { st, n, bytes: Array.from(buf) };
-          } finally {
-            viaNode.closeFd(fd);
-          }
-        }),
-      };
+      const node = probe(viaNode, p, answer);
       // realpath failures are compared by code only: every caller swallows them (a path that does not
       // resolve is compared as given), and Node's realpathSync names whichever lstat/stat failed.
       const codeOnly = (a: Answer): Answer => ('code' in a ? { code: a.code, message: '' } : a);
