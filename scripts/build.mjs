@@ -135,7 +135,7 @@ if (bun) {
     cwd: root,
     encoding: 'utf8',
   });
-  if (!process.env.ISA_KEEP_FAST_JS) rmSync(fastJs, { force: true });
+  rmSync(fastJs, { force: true });
   if (r.status !== 0) {
     process.stderr.write(`build: compiling dist/isa-shim-fast failed; the wrappers will run on Node.js\n${r.stdout}${r.stderr}`);
     rmSync(join(root, 'dist/isa-shim-fast'), { force: true });

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ToolKind } from '../exec/find-tool.js';
 import { main as wrapperMain } from './wrapper-main.js';
+import { PROG } from './wrapper.js';
 import { setInstallDir } from '../runtime.js';
 import { realPath } from '../sys/fs.js';
 import { ShimError } from '../exit-codes.js';
@@ -28,14 +29,12 @@ function installDir(): string {
  * The compiled executable called by a wrapper's own name (dist/bin/isa-hostcc -> ../isa-shim-fast,
  * made by the build) is that wrapper, with every argument its own: no launcher in between.
  */
-const WRAPPER_NAMES: Readonly<Record<string, ToolKind>> = { 'isa-hostcc': 'cc', 'isa-hostcxx': 'cxx', 'isa-hostld': 'ld' };
-
 function selection(): { kind: string | undefined; rest: string[] } {
   const args = process.argv.slice(2);
   if (__ISA_COMPILED__) {
     const name = process.argv0.slice(process.argv0.lastIndexOf('/') + 1);
-    const kind = WRAPPER_NAMES[name];
-    if (kind) return { kind, rest: args };
+    const byName = (Object.keys(PROG) as ToolKind[]).find((k) => PROG[k] === name);
+    if (byName) return { kind: byName, rest: args };
   }
   const [selector, ...rest] = args;
   return { kind: selector?.startsWith('--isa-shim=') ? selector.slice(11) : undefined, rest };

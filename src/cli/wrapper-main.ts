@@ -51,10 +51,10 @@ export async function main(kind: ToolKind, argv: readonly string[], binDir: stri
       env: process.env,
       cwd: process.cwd(),
       // The launchers in bin/, the build's entry points in dist/bin/, and the compiled executable.
-      selfPaths: selfPathsFrom(binDir, [
-        ...['isa-hostcc', 'isa-hostcxx', 'isa-hostld'].map((n) => join(binDir, '..', 'dist', 'bin', n)),
-        process.execPath.endsWith('isa-shim-fast') ? process.execPath : '',
-      ]),
+      selfPaths: selfPathsFrom(
+        [binDir, join(binDir, '..', 'dist', 'bin')],
+        [process.execPath.endsWith('isa-shim-fast') ? process.execPath : ''],
+      ),
       hostLevel,
     });
   } catch (err) {

@@ -39,9 +39,11 @@ export interface WrapperEnv {
   readonly hostLevel: () => Level;
 }
 
-export function selfPathsFrom(binDir: string, extra: readonly string[]): Set<string> {
+/** Real paths of our executables: every wrapper name and isa-shim in each of `dirs`, and `extra`. */
+export function selfPathsFrom(dirs: readonly string[], extra: readonly string[]): Set<string> {
   const out = new Set<string>();
-  for (const p of [...['isa-hostcc', 'isa-hostcxx', 'isa-hostld', 'isa-shim'].map((n) => join(binDir, n)), ...extra]) {
+  const names = [...Object.values(PROG), 'isa-shim'];
+  for (const p of [...dirs.flatMap((d) => names.map((n) => join(d, n))), ...extra]) {
     try {
       out.add(realPath(p));
     } catch {

@@ -1,7 +1,7 @@
 // The configuration seam every wrapper and command calls: resolveSettings(ctx) -> Settings.
 // Precedence: ISA_* environment > one config file (first found) > defaults; see docs/configuration.md.
 import type { Settings, SettingsContext } from '../settings.js';
-import { cacheDir, cacheKey, keyMaterial, readCache, writeCache } from './cache.js';
+import { cacheDir, keyMaterial, keyOf, readCache, writeCache } from './cache.js';
 import { resolveUncached, type Resolution, type ResolveOptions } from './resolve.js';
 import { currentUid } from './trust.js';
 
@@ -30,7 +30,7 @@ export function resolveSettingsDetailed(ctx: SettingsContext & Partial<ResolveOp
   const uid = opts.uid ?? currentUid();
   const dir = opts.cache === false ? undefined : cacheDir(opts.env);
   const material = dir ? keyMaterial(opts.env, opts.cwd, uid, opts.cpuinfoPath) : '';
-  const key = dir ? cacheKey(opts.env, opts.cwd, uid, opts.cpuinfoPath) : '';
+  const key = dir ? keyOf(material) : '';
   if (dir) {
     const hit = readCache(dir, key, material, uid);
     if (hit) return { ...hit, cache: 'hit' };

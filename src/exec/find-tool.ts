@@ -72,7 +72,7 @@ export function findTool(
         st = undefined;
       }
       if (!st) throw new ShimError(`${first}: not found (from ${configured.origin})`, EXIT.NOT_FOUND);
-      if (!isRegularFile(st) || !isExecutableFile(first)) {
+      if (!isRegularFile(st) || !canExecute(first)) {
         throw new ShimError(`${first}: not executable (from ${configured.origin})`, EXIT.NOT_EXECUTABLE);
       }
       if (isSelf(first)) {
