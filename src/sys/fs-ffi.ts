@@ -44,7 +44,8 @@ let libc: Libc | null | undefined;
 function c(): Libc | null {
   if (libc === undefined) {
     // ISA_NO_FFI=1: the node:fs fallback on purpose (diagnosis, and the test that keeps it working).
-    if (process.env['ISA_NO_FFI'] === '1') return (libc = null);
+    const off = process.env['ISA_NO_FFI'];
+    if (off !== undefined && off !== '' && off !== '0') return (libc = null); // as ISA_NO_CACHE, ISA_PROFILE
     try {
       libc = dlopen('libc.so.6', {
         stat: { args: ['ptr', 'ptr'], returns: 'i32' },
